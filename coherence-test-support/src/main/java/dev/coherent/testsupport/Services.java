@@ -1,0 +1,88 @@
+package dev.coherent.testsupport;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.testcontainers.DockerClientFactory;
+
+/**
+ * The one place that decides which Redis and PostgreSQL the tests and the demo use, in this order:
+ *
+ * <ol>
+ *   <li>an explicit URL ({@link Settings#REDIS_URL}, {@link Settings#JDBC_URL} with
+ *       {@link Settings#JDBC_USER} and {@link Settings#JDBC_PASSWORD}), validated and pinged;
+ *   <li>Testcontainers ({@code redis:7}, {@code postgres:16}) when a Docker engine answers;
+ *   <li>embedded binaries on free loopback ports.
+ * </ol>
+ *
+ * Each service is resolved once per JVM, on first use, and the choice is logged once. Started
+ * services stop at JVM exit.
+ *
+ * <p>Thread-safe: resolution is guarded by the class lock; the results are immutable handles.
+ */
+public final class Services {
+  private static final Logger log = LoggerFactory.getLogger(Services.class);
+
+  private static @Nullable RedisService redis;
+  private static @Nullable PostgresService postgres;
+  private static @Nullable Boolean docker;
+
+  private Services() {}
+
+  /** The Redis server for this JVM, started on first call. */
+  public static synchronized RedisService redis() {
+    if (redis == null) {
+      String url = Settings.get(Settings.REDIS_URL);
+      RedisService chosen;
+      if (url != null) {
+        chosen = ConfiguredRedis.connect(Settings.REDIS_URL, url);
+      } else if (dockerAvailable()) {
+        chosen = ContainerRedis.launch();
+      } else {
+        chosen = EmbeddedRedis.launch();
+      }
+      log.info("Redis for this JVM: {} at {}", chosen.source(), Settings.mask(chosen.url()));
+      redis = chosen;
+    }
+    return redis;
+  }
+
+  /** The PostgreSQL server for this JVM, started on first call. */
+  public static synchronized PostgresService postgres() {
+    if (postgres == null) {
+      String url = Settings.get(Settings.JDBC_URL);
+      PostgresService chosen;
+      if (url != null) {
+        chosen =
+            ConfiguredPostgres.connect(
+                url, Settings.get(Settings.JDBC_USER), Settings.get(Settings.JDBC_PASSWORD));
+      } else if (dockerAvailable()) {
+        chosen = ContainerPostgres.start();
+      } else {
+        chosen = EmbeddedPostgresService.start();
+      }
+      log.info("PostgreSQL for this JVM: {} at {}", chosen.source(), Settings.mask(chosen.jdbcUrl()));
+      postgres = chosen;
+    }
+    return postgres;
+  }
+
+  private static boolean dockerAvailable() {
+    if (docker == null) {
+      String flag = Settings.get(Settings.TESTCONTAINERS);
+      if ("false".equalsIgnoreCase(flag)) {
+        docker = false;
+      } else {
+        boolean available;
+        try {
+          available = DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException | LinkageError e) {
+          available = false;
+        }
+        docker = available;
+        log.info("Docker engine {}", available ? "found: using Testcontainers" : "not found: using embedded binaries");
+      }
+    }
+    return docker;
+  }
+}
