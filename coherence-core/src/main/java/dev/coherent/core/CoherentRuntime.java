@@ -1,0 +1,501 @@
+package dev.coherent.core;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.coherent.core.internal.HintCodec;
+import dev.coherent.core.internal.NamespaceCache;
+import dev.coherent.core.internal.RuntimeContext;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.SocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.DoubleSupplier;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One per service instance: owns one Redis command connection, one Pub/Sub connection, the loader
+ * threads and the maintenance thread, and creates the namespaces ({@link NearCache}s). Build with
+ * {@link #builder()}; close it at shutdown.
+ *
+ * <pre>{@code
+ * try (CoherentRuntime runtime = CoherentRuntime.builder()
+ *         .redisUri("redis://localhost:6379")
+ *         .instanceId("catalog-1")
+ *         .build()) {
+ *   NearCache<Long, Product> products = runtime.namespace("catalog:product",
+ *       Codecs.json(Product.class), NamespaceOptions.create(), String::valueOf, repository::load);
+ *   Product p = products.get(42L);
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. Namespaces are created under the runtime's lock; everything else is delegated
+ * to thread-safe components (Lettuce connections, Caffeine, concurrent maps).
+ */
+public final class CoherentRuntime implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CoherentRuntime.class);
+  /** Names, tenants and prefixes end up in Redis keys and channel names: keep them plain. */
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}");
+
+  private final Builder config;
+  private final RedisClient client;
+  private final boolean ownsClient;
+  private final StatefulRedisConnection<String, byte[]> commands;
+  private final StatefulRedisPubSubConnection<String, String> pubsub;
+  private final ExecutorService loaders;
+  private final ScheduledExecutorService maintenance;
+  private final RuntimeContext context;
+  private final HintCodec hintCodec = new HintCodec();
+  private final Map<String, NamespaceCache<?, ?>> byChannel = new ConcurrentHashMap<>();
+  private final Map<String, NamespaceCache<?, ?>> byName = new ConcurrentHashMap<>();
+  private final RedisConnectionStateListener connectionListener;
+  private volatile boolean closed;
+
+  private CoherentRuntime(Builder b) {
+    this.config = b;
+    this.ownsClient = b.client == null;
+    RedisURI uri = RedisURI.create(Objects.requireNonNull(b.uri, "redisUri"));
+    if (b.password != null) {
+      if (b.username != null) {
+        uri.setAuthentication(b.username, b.password);
+      } else {
+        uri.setAuthentication(b.password);
+      }
+    }
+    uri.setTimeout(b.commandTimeout);
+    if (ownsClient) {
+      this.client = RedisClient.create();
+      client.setOptions(ClientOptions.builder()
+          // Fail fast while disconnected: a read then goes to the source instead of queueing.
+          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+          .autoReconnect(true)
+          .timeoutOptions(TimeoutOptions.enabled(b.commandTimeout))
+          .build());
+    } else {
+      this.client = b.client;
+    }
+    RedisURI target = uri;
+    try {
+      this.commands = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE), target);
+      commands.setTimeout(b.commandTimeout);
+      this.pubsub = client.connectPubSub(StringCodec.UTF8, target);
+    } catch (RedisException e) {
+      if (ownsClient) {
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+      }
+      throw new IllegalStateException("Coherent cannot connect to Redis at "
+          + redact(target) + ": " + rootMessage(e)
+          + " (check the Redis URI, credentials and TLS settings)", e);
+    }
+    this.loaders = b.loadExecutor != null ? null : Executors.newCachedThreadPool(daemon("coherent-loader"));
+    this.maintenance = Executors.newSingleThreadScheduledExecutor(daemon("coherent-maintenance"));
+    this.context = new RuntimeContext(
+        b.instanceId, b.tenant, b.keyPrefix, b.channelPrefix, commands.sync(), b.meterRegistry,
+        b.ticker, b.clock, b.random, b.loadExecutor != null ? b.loadExecutor : loaders,
+        maintenance, b.leasePoll, b.hintFilter);
+    pubsub.addListener(new RedisPubSubAdapter<>() {
+      @Override
+      public void message(String channel, String message) {
+        NamespaceCache<?, ?> namespace = byChannel.get(channel);
+        if (namespace != null) {
+          namespace.onMessage(message);
+        }
+      }
+
+      @Override
+      public void subscribed(String channel, long count) {
+        NamespaceCache<?, ?> namespace = byChannel.get(channel);
+        if (namespace != null) {
+          namespace.subscribed();
+        }
+      }
+    });
+    this.connectionListener = new RedisConnectionStateListener() {
+      @Override
+      public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+        if (connection == pubsub) {
+          byName.values().forEach(NamespaceCache::subscriberDown);
+        }
+      }
+
+      @Override
+      public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+        // Resubscription follows; each namespace reconciles on its subscribed() callback.
+      }
+    };
+    client.addListener(connectionListener);
+    long period = b.maintenanceInterval.toMillis();
+    maintenance.scheduleWithFixedDelay(this::maintain, period, period, TimeUnit.MILLISECONDS);
+    log.info("Coherent runtime {} (tenant {}) connected to Redis at {}", b.instanceId, b.tenant,
+        redact(target));
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A namespace of String keys without a default loader (use {@code get(key, loader)}). */
+  public <V> NearCache<String, V> namespace(String name, Codec<V> codec) {
+    return namespace(name, codec, NamespaceOptions.create(), Function.identity(), null);
+  }
+
+  /** A namespace of String keys with a default loader. */
+  public <V> NearCache<String, V> namespace(
+      String name, Codec<V> codec, NamespaceOptions options, VersionedLoader<String, V> loader) {
+    return namespace(name, codec, options, Function.identity(), loader);
+  }
+
+  /**
+   * A namespace with any key type: {@code keyEncoder} turns a key into its string form in Redis
+   * keys and hints (1 to 1024 characters; equal keys must give equal strings).
+   *
+   * @throws IllegalStateException if the name is taken in this runtime, or the runtime is closed
+   */
+  public synchronized <K, V> NearCache<K, V> namespace(
+      String name,
+      Codec<V> codec,
+      NamespaceOptions options,
+      Function<? super K, String> keyEncoder,
+      @Nullable VersionedLoader<? super K, V> loader) {
+    checkName("namespace", name);
+    Objects.requireNonNull(codec, "codec");
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(keyEncoder, "keyEncoder");
+    if (closed) {
+      throw new IllegalStateException("runtime " + config.instanceId + " is closed");
+    }
+    if (byName.containsKey(name)) {
+      throw new IllegalStateException("namespace " + name + " already exists in runtime "
+          + config.instanceId + "; look it up with namespace(name) instead");
+    }
+    NamespaceCache<K, V> cache =
+        new NamespaceCache<>(name, options, codec, keyEncoder, loader, context, hintCodec);
+    try {
+      cache.start();
+    } catch (RedisException e) {
+      throw new IllegalStateException("namespace " + name + ": cannot read its epoch from Redis: "
+          + rootMessage(e), e);
+    }
+    byName.put(name, cache);
+    byChannel.put(cache.channel(), cache);
+    try {
+      pubsub.sync().subscribe(cache.channel());
+    } catch (RedisException e) {
+      byName.remove(name);
+      byChannel.remove(cache.channel());
+      throw new IllegalStateException("namespace " + name + ": cannot subscribe to "
+          + cache.channel() + ": " + rootMessage(e), e);
+    }
+    return cache;
+  }
+
+  /** An existing namespace by name. */
+  @SuppressWarnings("unchecked")
+  public <K, V> NearCache<K, V> namespace(String name) {
+    NamespaceCache<?, ?> cache = byName.get(name);
+    if (cache == null) {
+      throw new IllegalArgumentException("no namespace " + name + " in runtime "
+          + config.instanceId + "; known: " + byName.keySet());
+    }
+    return (NearCache<K, V>) cache;
+  }
+
+  /** Every namespace of this runtime. */
+  public Collection<NearCache<?, ?>> namespaces() {
+    return List.copyOf(byName.values());
+  }
+
+  public String instanceId() {
+    return config.instanceId;
+  }
+
+  public String tenant() {
+    return config.tenant;
+  }
+
+  public MeterRegistry meterRegistry() {
+    return config.meterRegistry;
+  }
+
+  /** Whether the Pub/Sub connection is open right now. */
+  public boolean subscriberConnected() {
+    return pubsub.isOpen();
+  }
+
+  /** Whether Redis answers a PING now (within the command timeout). */
+  public boolean redisReachable() {
+    try {
+      return "PONG".equals(new String(commands.sync().ping().getBytes()));
+    } catch (RedisException e) {
+      return false;
+    }
+  }
+
+  private void maintain() {
+    for (NamespaceCache<?, ?> cache : byName.values()) {
+      try {
+        cache.maintain();
+      } catch (RuntimeException e) {
+        log.warn("maintenance of namespace {} failed", cache.name(), e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    client.removeListener(connectionListener);
+    maintenance.shutdownNow();
+    if (loaders != null) {
+      loaders.shutdownNow();
+    }
+    pubsub.close();
+    commands.close();
+    if (ownsClient) {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  private static String redact(RedisURI uri) {
+    return (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort();
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.toString() : root.getMessage();
+  }
+
+  private static ThreadFactory daemon(String prefix) {
+    AtomicInteger counter = new AtomicInteger();
+    return runnable -> {
+      Thread t = new Thread(runnable, prefix + "-" + counter.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  private static void checkName(String what, String value) {
+    if (value == null || !NAME.matcher(value).matches()) {
+      throw new IllegalArgumentException(what + " '" + value + "' must be 1 to 100 characters of"
+          + " letters, digits, '_', '.', ':' or '-', starting with a letter or digit");
+    }
+  }
+
+  /**
+   * Configures a {@link CoherentRuntime}. Each setter checks its argument; {@link #build()} checks
+   * the combination and connects. Not thread-safe; do not reuse after {@code build()}.
+   */
+  public static final class Builder {
+    /** A command that takes longer than this counts as Redis being down (reads go to the source). */
+    public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(1);
+    /** How often pending writes are replayed and failed reconciles retried. */
+    public static final Duration DEFAULT_MAINTENANCE_INTERVAL = Duration.ofSeconds(1);
+    /** How often an instance waiting on another's load lease looks at L2. */
+    public static final Duration DEFAULT_LEASE_POLL = Duration.ofMillis(5);
+    public static final String DEFAULT_TENANT = "default";
+    public static final String DEFAULT_KEY_PREFIX = "coherent";
+    public static final String DEFAULT_CHANNEL_PREFIX = "pubsub";
+
+    private @Nullable String uri;
+    private @Nullable RedisClient client;
+    private @Nullable String username;
+    private char @Nullable [] password;
+    private String instanceId = defaultInstanceId();
+    private String tenant = DEFAULT_TENANT;
+    private String keyPrefix = DEFAULT_KEY_PREFIX;
+    private String channelPrefix = DEFAULT_CHANNEL_PREFIX;
+    private MeterRegistry meterRegistry = new SimpleMeterRegistry();
+    private Ticker ticker = Ticker.systemTicker();
+    private Clock clock = Clock.systemUTC();
+    private DoubleSupplier random = () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble();
+    private java.util.concurrent.@Nullable Executor loadExecutor;
+    private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
+    private Duration maintenanceInterval = DEFAULT_MAINTENANCE_INTERVAL;
+    private Duration leasePoll = DEFAULT_LEASE_POLL;
+    private Predicate<Hint> hintFilter = hint -> true;
+
+    private Builder() {}
+
+    /**
+     * The Redis server: {@code redis://[user:password@]host:port[/db]}, or {@code rediss://...}
+     * for TLS.
+     */
+    public Builder redisUri(String uri) {
+      Objects.requireNonNull(uri, "redisUri");
+      try {
+        RedisURI.create(uri);
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("redisUri '" + uri.replaceAll(":[^:@/]*@", ":***@")
+            + "' is not a Redis URI (" + e.getMessage() + "); expected redis://host:port or"
+            + " rediss://host:port", e);
+      }
+      this.uri = uri;
+      return this;
+    }
+
+    /** An existing client to share (not closed by the runtime); still needs {@link #redisUri}. */
+    public Builder redisClient(RedisClient client) {
+      this.client = Objects.requireNonNull(client, "redisClient");
+      return this;
+    }
+
+    /** ACL user and password, overriding any in the URI. */
+    public Builder credentials(@Nullable String username, char[] password) {
+      this.username = username;
+      this.password = Objects.requireNonNull(password, "password").clone();
+      return this;
+    }
+
+    /** Unique per running instance; appears in hints as their origin. Default: host-pid-random. */
+    public Builder instanceId(String instanceId) {
+      checkName("instanceId", instanceId);
+      this.instanceId = instanceId;
+      return this;
+    }
+
+    /** Tenants have separate keys and channels; hints of another tenant are ignored. */
+    public Builder tenant(String tenant) {
+      checkName("tenant", tenant);
+      this.tenant = tenant;
+      return this;
+    }
+
+    public Builder keyPrefix(String keyPrefix) {
+      checkName("keyPrefix", keyPrefix);
+      this.keyPrefix = keyPrefix;
+      return this;
+    }
+
+    public Builder channelPrefix(String channelPrefix) {
+      checkName("channelPrefix", channelPrefix);
+      this.channelPrefix = channelPrefix;
+      return this;
+    }
+
+    /** Where {@code coherent.*} meters go; default a private {@link SimpleMeterRegistry}. */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
+      return this;
+    }
+
+    /** Time source of L1 expiry and lease waits (tests pass a fake). */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /** Wall clock for hint timestamps and initial epochs. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Uniform [0, 1) source for TTL jitter (tests pass a seeded or fixed one). */
+    public Builder random(DoubleSupplier random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /** Runs loads; default a cached pool of daemon threads owned by the runtime. */
+    public Builder loadExecutor(java.util.concurrent.Executor executor) {
+      this.loadExecutor = Objects.requireNonNull(executor, "loadExecutor");
+      return this;
+    }
+
+    /** Redis command timeout, 10 ms to 60 s. */
+    public Builder commandTimeout(Duration timeout) {
+      this.commandTimeout = within("commandTimeout", timeout, Duration.ofMillis(10),
+          Duration.ofSeconds(60));
+      return this;
+    }
+
+    /** Period of replaying failed writes and retrying reconciles, 10 ms to 1 min. */
+    public Builder maintenanceInterval(Duration interval) {
+      this.maintenanceInterval = within("maintenanceInterval", interval, Duration.ofMillis(10),
+          Duration.ofMinutes(1));
+      return this;
+    }
+
+    /** Poll period of a lease waiter, 1 ms to 1 s. */
+    public Builder leasePoll(Duration poll) {
+      this.leasePoll = within("leasePoll", poll, Duration.ofMillis(1), Duration.ofSeconds(1));
+      return this;
+    }
+
+    /**
+     * Fault injection for tests and demos: a received hint the predicate rejects is dropped as if
+     * Pub/Sub had lost it. Never use it to filter in production.
+     */
+    public Builder hintFilter(Predicate<Hint> filter) {
+      this.hintFilter = Objects.requireNonNull(filter, "hintFilter");
+      return this;
+    }
+
+    /** Connects and starts the runtime. */
+    public CoherentRuntime build() {
+      if (uri == null) {
+        throw new IllegalStateException("redisUri is required (e.g. redis://localhost:6379)");
+      }
+      return new CoherentRuntime(this);
+    }
+
+    private static Duration within(String name, Duration value, Duration min, Duration max) {
+      Objects.requireNonNull(value, name);
+      if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+        throw new IllegalArgumentException(name + " must be from " + min + " to " + max
+            + " but was " + value);
+      }
+      return value;
+    }
+
+    private static String defaultInstanceId() {
+      String host;
+      try {
+        host = java.net.InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9_.-]", "-");
+      } catch (java.io.IOException e) {
+        host = "host";
+      }
+      if (host.isEmpty() || !Character.isLetterOrDigit(host.charAt(0))) {
+        host = "host" + host;
+      }
+      String id = host + "-" + ProcessHandle.current().pid() + "-"
+          + UUID.randomUUID().toString().substring(0, 8);
+      return id.length() > 100 ? id.substring(id.length() - 100) : id;
+    }
+  }
+}

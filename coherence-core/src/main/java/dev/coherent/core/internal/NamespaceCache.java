@@ -1,0 +1,1042 @@
+package dev.coherent.core.internal;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.coherent.core.CacheLoadException;
+import dev.coherent.core.Codec;
+import dev.coherent.core.Hint;
+import dev.coherent.core.NamespaceOptions;
+import dev.coherent.core.NearCache;
+import dev.coherent.core.Versioned;
+import dev.coherent.core.VersionedLoader;
+import io.lettuce.core.RedisException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One namespace: L1 (a Caffeine {@link AsyncCache} of {@link L1Entry} futures), L2 (Redis via
+ * {@link RedisL2}) and the hint machinery. See docs/architecture.md for the rules; in short:
+ *
+ * <ul>
+ *   <li>A load registers its future in L1 before it starts; concurrent readers of the key join it
+ *       (request coalescing). An invalidation that arrives meanwhile replaces the future with a
+ *       tombstone, so Caffeine never installs the older result (the L1 half of the fill race). The
+ *       L2 half: fills carry the version they read and Redis refuses them below a tombstone.
+ *   <li>An entry is served only while its epoch and local generation equal the namespace's; both
+ *       are stamped when its load starts, so a flush or epoch change invalidates in O(1).
+ *   <li>Redis failures never reach callers: reads load from the source with a clamped L1 TTL,
+ *       writes are remembered and replayed (or turned into an epoch bump) when Redis returns.
+ * </ul>
+ *
+ * <p>Thread-safety: L1 is Caffeine's concurrent map and every change to a key goes through its
+ * atomic {@code compute}/{@code replace}/{@code putIfAbsent}. {@code epoch} is volatile and only
+ * moves through {@link #adoptEpoch}; {@code generation}, {@code lastSequence} and the flags are
+ * atomics. Hints are parsed on the Pub/Sub event loop thread (never blocking: a bounded
+ * {@link HintBuffer}) and applied by one drain task at a time on the maintenance executor.
+ */
+public final class NamespaceCache<K, V> implements NearCache<K, V> {
+  private static final Logger log = LoggerFactory.getLogger(NamespaceCache.class);
+  private static final int MAX_KEY_LENGTH = 1024;
+
+  private final String name;
+  private final NamespaceOptions options;
+  private final Codec<V> codec;
+  private final Function<? super K, String> keyEncoder;
+  private final @Nullable VersionedLoader<? super K, V> defaultLoader;
+  private final RuntimeContext ctx;
+  private final RedisL2 l2;
+  private final HintCodec hints;
+  private final Jitter jitter;
+  private final NamespaceMetrics metrics;
+  private final AsyncCache<String, L1Entry<V>> l1;
+  private final ConcurrentMap<String, CompletableFuture<L1Entry<V>>> map;
+  private final HintBuffer buffer;
+  private final EpochRateLimiter epochLimiter;
+
+  private volatile long epoch;
+  private final AtomicLong generation = new AtomicLong();
+  private final AtomicLong lastSequence = new AtomicLong(-1);
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final AtomicBoolean reconcileRequested = new AtomicBoolean();
+  private final AtomicBoolean subscribedOnce = new AtomicBoolean();
+  private volatile boolean redisDown;
+  private volatile boolean subscriberDown;
+  /** Invalidations that could not reach Redis: key -> highest version, replayed on recovery. */
+  private final ConcurrentHashMap<String, Long> pendingWrites = new ConcurrentHashMap<>();
+  private final AtomicBoolean pendingEpochBump = new AtomicBoolean();
+  private volatile Reconciler reconciler;
+
+  /** What a reconcile does; the default flushes L1 and resynchronises epoch and sequence. */
+  @FunctionalInterface
+  public interface Reconciler {
+    void reconcile(NamespaceCache<?, ?> namespace, String reason);
+  }
+
+  public NamespaceCache(
+      String name,
+      NamespaceOptions options,
+      Codec<V> codec,
+      Function<? super K, String> keyEncoder,
+      @Nullable VersionedLoader<? super K, V> defaultLoader,
+      RuntimeContext ctx,
+      HintCodec hints) {
+    this.name = name;
+    this.options = options;
+    this.codec = codec;
+    this.keyEncoder = keyEncoder;
+    this.defaultLoader = defaultLoader;
+    this.ctx = ctx;
+    this.hints = hints;
+    this.l2 = new RedisL2(ctx.redis(), ctx.keyPrefix(), ctx.tenant(), name, ctx.channel(name));
+    this.jitter = new Jitter(ctx.random());
+    this.metrics = new NamespaceMetrics(ctx.meters(), name);
+    this.l1 =
+        Caffeine.newBuilder()
+            .maximumSize(options.l1MaximumSize())
+            .expireAfter(new EntryExpiry<V>())
+            .ticker(ctx.ticker())
+            .executor(Runnable::run)
+            .buildAsync();
+    this.map = l1.asMap();
+    this.buffer = new HintBuffer(options.hintBufferCapacity());
+    this.epochLimiter = new EpochRateLimiter(options.epochHintsPerSecond(), ctx.ticker());
+    this.reconciler = NamespaceCache::flushAndResync;
+    metrics.gauge("coherent.l1.size", l1, c -> c.synchronous().estimatedSize());
+    metrics.gauge("coherent.hints.pending", buffer, HintBuffer::size);
+  }
+
+  /** Reads the namespace's epoch and sequence from Redis; called once before the cache is used. */
+  public void start() {
+    RedisL2.Outcome state = l2.state(initialEpoch());
+    epoch = state.epoch();
+    lastSequence.set(state.sequence());
+  }
+
+  public String channel() {
+    return l2.channel();
+  }
+
+  public void reconciler(Reconciler reconciler) {
+    this.reconciler = Objects.requireNonNull(reconciler, "reconciler");
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  public NamespaceOptions options() {
+    return options;
+  }
+
+  // ------------------------------------------------------------------------------------- reads
+
+  @Override
+  public @Nullable V get(K key) {
+    return valueOf(getVersioned(key));
+  }
+
+  @Override
+  public @Nullable V get(K key, VersionedLoader<? super K, V> loader) {
+    return valueOf(getVersioned(key, loader));
+  }
+
+  @Override
+  public @Nullable Versioned<V> getVersioned(K key) {
+    return getVersioned(key, requireLoader());
+  }
+
+  public @Nullable Versioned<V> getVersioned(K key, VersionedLoader<? super K, V> loader) {
+    String k = encodeKey(key);
+    CompletableFuture<L1Entry<V>> present = map.get(k);
+    if (present != null && present.isDone() && !present.isCompletedExceptionally()) {
+      L1Entry<V> entry = present.join();
+      if (servable(entry)) {
+        metrics.l1Hits.increment();
+        return versioned(entry);
+      }
+    }
+    metrics.l1Misses.increment();
+    return answer(join(claimAndLoad(k, key, loader)));
+  }
+
+  @Override
+  public CompletableFuture<@Nullable V> getAsync(K key) {
+    VersionedLoader<? super K, V> loader = requireLoader();
+    String k = encodeKey(key);
+    CompletableFuture<L1Entry<V>> present = map.get(k);
+    if (present != null && present.isDone() && !present.isCompletedExceptionally()) {
+      L1Entry<V> entry = present.join();
+      if (servable(entry)) {
+        metrics.l1Hits.increment();
+        return CompletableFuture.completedFuture(entry.value);
+      }
+    }
+    metrics.l1Misses.increment();
+    return claimAndLoad(k, key, loader)
+        .handle(
+            (entry, error) -> {
+              if (error != null) {
+                throw loadFailure(k, error);
+              }
+              return valueOf(answer(entry));
+            });
+  }
+
+  @Override
+  public Map<K, V> getAll(Collection<? extends K> keys) {
+    VersionedLoader<? super K, V> loader = requireLoader();
+    Map<K, V> result = new LinkedHashMap<>();
+    Map<K, CompletableFuture<L1Entry<V>>> waiting = new LinkedHashMap<>();
+    List<Claim<K, V>> owned = new ArrayList<>();
+    for (K key : new LinkedHashSet<K>(keys)) {
+      String k = encodeKey(key);
+      CompletableFuture<L1Entry<V>> present = map.get(k);
+      if (present != null && present.isDone() && !present.isCompletedExceptionally()) {
+        L1Entry<V> entry = present.join();
+        if (servable(entry)) {
+          metrics.l1Hits.increment();
+          if (entry.value != null) {
+            result.put(key, entry.value);
+          }
+          continue;
+        }
+      }
+      metrics.l1Misses.increment();
+      Claim<K, V> claim = claim(k, key);
+      if (claim.owned) {
+        owned.add(claim);
+      }
+      waiting.put(key, claim.future);
+    }
+    if (!owned.isEmpty()) {
+      // The caller's thread does the batch: it would only wait for it otherwise.
+      loadBatch(owned, loader);
+    }
+    for (Map.Entry<K, CompletableFuture<L1Entry<V>>> e : waiting.entrySet()) {
+      Versioned<V> v = answer(join(e.getValue()));
+      if (v != null && v.value() != null) {
+        result.put(e.getKey(), v.value());
+      }
+    }
+    return result;
+  }
+
+  private boolean servable(L1Entry<V> entry) {
+    return entry.kind != L1Entry.Kind.TOMBSTONE
+        && entry.epoch == epoch
+        && entry.generation == generation.get();
+  }
+
+  /** A key this caller must load ({@code owned}) or a load already under way to join. */
+  private static final class Claim<K, V> {
+    final String k;
+    final K key;
+    final CompletableFuture<L1Entry<V>> future;
+    final boolean owned;
+    /** The lowest version this load may install: what L1 knew about the key before. */
+    long floor;
+
+    Claim(String k, K key, CompletableFuture<L1Entry<V>> future, boolean owned, long floor) {
+      this.k = k;
+      this.key = key;
+      this.future = future;
+      this.owned = owned;
+      this.floor = floor;
+    }
+  }
+
+  private Claim<K, V> claim(String k, K key) {
+    for (; ; ) {
+      CompletableFuture<L1Entry<V>> existing = map.get(k);
+      if (existing == null) {
+        CompletableFuture<L1Entry<V>> mine = new CompletableFuture<>();
+        existing = map.putIfAbsent(k, mine);
+        if (existing == null) {
+          return new Claim<>(k, key, mine, true, -1);
+        }
+      }
+      if (!existing.isDone()) {
+        return new Claim<>(k, key, existing, false, -1);
+      }
+      long floor = -1;
+      if (!existing.isCompletedExceptionally()) {
+        L1Entry<V> entry = existing.join();
+        if (servable(entry)) {
+          return new Claim<>(k, key, existing, false, -1);
+        }
+        floor = entry.version;
+      }
+      CompletableFuture<L1Entry<V>> mine = new CompletableFuture<>();
+      if (map.replace(k, existing, mine)) {
+        return new Claim<>(k, key, mine, true, floor);
+      }
+    }
+  }
+
+  private CompletableFuture<L1Entry<V>> claimAndLoad(
+      String k, K key, VersionedLoader<? super K, V> loader) {
+    Claim<K, V> claim = claim(k, key);
+    if (claim.owned) {
+      try {
+        ctx.loadExecutor().execute(() -> loadBatch(List.of(claim), loader));
+      } catch (RuntimeException rejected) {
+        claim.future.completeExceptionally(rejected);
+      }
+    }
+    return claim.future;
+  }
+
+  /**
+   * Loads claimed keys: L2 in one script call, then the source for what is missing (one
+   * {@code loadAll}), then one fill script, then completes each claim's future. Never throws: a
+   * failure completes the futures exceptionally (Caffeine then drops them from L1).
+   */
+  private void loadBatch(List<Claim<K, V>> claims, VersionedLoader<? super K, V> loader) {
+    try {
+      Map<Claim<K, V>, L1Entry<V>> done = new HashMap<>();
+      long startEpoch = epoch;
+      long startGeneration = generation.get();
+      boolean degraded = redisDown || subscriberDown;
+      List<Claim<K, V>> missing = claims;
+      String leaseKey = null;
+      if (options.l2Enabled()) {
+        try {
+          List<byte @Nullable []> stored = new ArrayList<>();
+          RedisL2.Outcome read = l2.read(startEpoch, initialEpoch(), keysOf(claims), stored);
+          if (!read.epochMatched()) {
+            adoptEpoch(read.epoch(), "l2_read");
+            startEpoch = epoch;
+            startGeneration = generation.get();
+            stored.clear();
+            read = l2.read(startEpoch, initialEpoch(), keysOf(claims), stored);
+          }
+          redisRecovered();
+          if (read.epochMatched()) {
+            missing = new ArrayList<>();
+            for (int i = 0; i < claims.size(); i++) {
+              Claim<K, V> claim = claims.get(i);
+              L1Entry<V> hit = fromL2(stored.get(i), claim, startEpoch, startGeneration);
+              if (hit != null) {
+                metrics.l2Hits.increment();
+                done.put(claim, hit);
+              } else {
+                metrics.l2Misses.increment();
+                missing.add(claim);
+              }
+            }
+          }
+          if (missing.size() == 1 && claims.size() == 1 && options.leaseEnabled()) {
+            Claim<K, V> claim = missing.get(0);
+            L1Entry<V> waited = awaitLease(claim, startEpoch, startGeneration);
+            if (waited != null) {
+              done.put(claim, waited);
+              missing = List.of();
+            } else {
+              leaseKey = claim.k;
+            }
+          }
+        } catch (RedisException e) {
+          redisFailed("read", e);
+          degraded = true;
+        }
+      }
+      try {
+        if (!missing.isEmpty()) {
+          loadFromSource(missing, loader, startEpoch, startGeneration, degraded, done);
+        }
+      } finally {
+        if (leaseKey != null) {
+          releaseLease(leaseKey);
+        }
+      }
+      for (Claim<K, V> claim : claims) {
+        claim.future.complete(done.get(claim));
+      }
+    } catch (Throwable t) {
+      for (Claim<K, V> claim : claims) {
+        claim.future.completeExceptionally(t);
+      }
+    }
+  }
+
+  private @Nullable L1Entry<V> fromL2(
+      byte @Nullable [] bytes, Claim<K, V> claim, long stampEpoch, long stampGeneration) {
+    RedisL2.Stored stored = RedisL2.decode(bytes);
+    if (stored == null) {
+      return null;
+    }
+    if (stored.kind() == L1Entry.Kind.TOMBSTONE) {
+      claim.floor = Math.max(claim.floor, stored.version());
+      return null;
+    }
+    if (stored.version() < claim.floor) {
+      return null;
+    }
+    V value = null;
+    if (stored.kind() == L1Entry.Kind.VALUE) {
+      try {
+        value = codec.decode(stored.payload());
+      } catch (RuntimeException e) {
+        metrics.codecErrors.increment();
+        log.warn("namespace {}: cannot decode the L2 entry of key '{}', reloading: {}", name,
+            claim.k, e.getMessage());
+        return null;
+      }
+    } else if (!options.negativeCaching()) {
+      return null;
+    }
+    return entry(stored.kind(), stored.version(), stampEpoch, stampGeneration, value, false);
+  }
+
+  /** Holds or waits for the load lease. Returns what another instance filled, or null to load. */
+  private @Nullable L1Entry<V> awaitLease(Claim<K, V> claim, long stampEpoch, long stampGeneration) {
+    long holdMillis = options.leaseTime().toMillis();
+    if (l2.tryLease(claim.k, ctx.instanceId(), holdMillis)) {
+      return null;
+    }
+    metrics.leaseWaits.increment();
+    long deadline = ctx.ticker().read() + options.leaseWait().toNanos();
+    while (ctx.ticker().read() < deadline) {
+      LockSupport.parkNanos(ctx.leasePoll().toNanos());
+      List<byte @Nullable []> stored = new ArrayList<>(1);
+      RedisL2.Outcome read = l2.read(stampEpoch, initialEpoch(), List.of(claim.k), stored);
+      if (!read.epochMatched()) {
+        return null;
+      }
+      L1Entry<V> hit = fromL2(stored.get(0), claim, stampEpoch, stampGeneration);
+      if (hit != null) {
+        metrics.l2Hits.increment();
+        return hit;
+      }
+      if (!l2.leaseHeld(claim.k) && l2.tryLease(claim.k, ctx.instanceId(), holdMillis)) {
+        return null; // the holder finished without filling (not found, or died): load ourselves
+      }
+    }
+    return null; // waited long enough: load without the lease
+  }
+
+  private void releaseLease(String k) {
+    try {
+      l2.releaseLease(k, ctx.instanceId());
+    } catch (RedisException e) {
+      redisFailed("lease", e); // it expires by itself
+    }
+  }
+
+  private void loadFromSource(
+      List<Claim<K, V>> missing,
+      VersionedLoader<? super K, V> loader,
+      long stampEpoch,
+      long stampGeneration,
+      boolean degraded,
+      Map<Claim<K, V>, L1Entry<V>> done)
+      throws Exception {
+    long started = ctx.ticker().read();
+    Map<K, Versioned<V>> loaded = new HashMap<>();
+    try {
+      if (missing.size() == 1) {
+        Claim<K, V> only = missing.get(0);
+        Versioned<V> v = loader.load(only.key);
+        if (v != null) {
+          loaded.put(only.key, v);
+        }
+      } else {
+        Set<K> keys = new LinkedHashSet<>();
+        for (Claim<K, V> claim : missing) {
+          keys.add(claim.key);
+        }
+        @SuppressWarnings("unchecked")
+        VersionedLoader<K, V> typed = (VersionedLoader<K, V>) loader;
+        Map<K, Versioned<V>> all = typed.loadAll(keys);
+        if (all != null) {
+          loaded.putAll(all);
+        }
+      }
+    } finally {
+      metrics.loadTimer.record(ctx.ticker().read() - started, TimeUnit.NANOSECONDS);
+    }
+
+    List<Claim<K, V>> toFill = new ArrayList<>();
+    List<byte[]> encoded = new ArrayList<>();
+    List<L1Entry<V>> candidates = new ArrayList<>();
+    for (Claim<K, V> claim : missing) {
+      Versioned<V> v = loaded.getOrDefault(claim.key, Versioned.absent(0));
+      (v.isPresent() ? metrics.loadFound : metrics.loadNotFound).increment();
+      if (v.version() < claim.floor) {
+        // The source is behind a version this instance was told about (a lagging replica or a
+        // forged hint): answer this caller, keep the floor, cache nothing.
+        metrics.fillRacesPrevented.increment();
+        done.put(claim, refused(claim.floor, v));
+        continue;
+      }
+      L1Entry.Kind kind = v.isPresent() ? L1Entry.Kind.VALUE : L1Entry.Kind.ABSENT;
+      L1Entry<V> entry = entry(kind, v.version(), stampEpoch, stampGeneration, v.value(), degraded);
+      done.put(claim, entry);
+      if (options.l2Enabled() && !degraded && (v.isPresent() || options.negativeCaching())) {
+        toFill.add(claim);
+        encoded.add(RedisL2.encode(kind, v.version(), v.isPresent() ? codec.encode(v.value()) : null));
+        candidates.add(entry);
+      }
+    }
+    if (toFill.isEmpty()) {
+      return;
+    }
+    List<Long> ttls = new ArrayList<>(toFill.size());
+    for (int i = 0; i < toFill.size(); i++) {
+      ttls.add(l2TtlMillis());
+    }
+    try {
+      RedisL2.Outcome fill = l2.fill(stampEpoch, initialEpoch(), keysOf(toFill), encoded, ttls);
+      redisRecovered();
+      if (!fill.epochMatched()) {
+        adoptEpoch(fill.epoch(), "l2_fill");
+        return; // entries carry the old epoch: they answer their callers and are never served
+      }
+      for (int i = 0; i < toFill.size(); i++) {
+        if (fill.decisions().get(i) == 0) {
+          // Redis holds a newer value or tombstone: the fill race. Do not install the old value.
+          metrics.fillRacesPrevented.increment();
+          L1Entry<V> candidate = candidates.get(i);
+          done.put(toFill.get(i), refused(candidate.version + 1, versioned(candidate)));
+        }
+      }
+    } catch (RedisException e) {
+      redisFailed("fill", e);
+      for (int i = 0; i < toFill.size(); i++) {
+        L1Entry<V> c = candidates.get(i);
+        done.put(toFill.get(i), entry(c.kind, c.version, c.epoch, c.generation, c.value, true));
+      }
+    }
+  }
+
+  /** A tombstone at {@code floor} that answers the load's own callers with {@code answer}. */
+  private L1Entry<V> refused(long floor, @Nullable Versioned<V> answer) {
+    return new L1Entry<>(L1Entry.Kind.TOMBSTONE, floor, epoch, generation.get(), null,
+        options.tombstoneTtl().toNanos(), answer);
+  }
+
+  private L1Entry<V> entry(L1Entry.Kind kind, long version, long stampEpoch, long stampGeneration,
+      @Nullable V value, boolean degraded) {
+    long ttl;
+    if (kind == L1Entry.Kind.ABSENT) {
+      ttl = options.negativeCaching()
+          ? jitter.nanos(options.negativeTtl(), options.ttlJitter(), options.l1MaxTtl())
+          : 0;
+    } else {
+      ttl = jitter.nanos(options.l1Ttl(), options.ttlJitter(), options.l1MaxTtl());
+    }
+    if (degraded) {
+      ttl = Math.min(ttl, options.degradedL1Ttl().toNanos());
+    }
+    return new L1Entry<>(kind, version, stampEpoch, stampGeneration, value, ttl, null);
+  }
+
+  private L1Entry<V> tombstone(long version) {
+    return new L1Entry<>(L1Entry.Kind.TOMBSTONE, version, epoch, generation.get(), null,
+        options.tombstoneTtl().toNanos(), null);
+  }
+
+  private long l2TtlMillis() {
+    return Math.max(1, TimeUnit.NANOSECONDS.toMillis(
+        jitter.nanos(options.l2Ttl(), options.ttlJitter(), options.l2Ttl().multipliedBy(2))));
+  }
+
+  // ------------------------------------------------------------------------------------ writes
+
+  @Override
+  public void put(K key, V value, long version) {
+    Objects.requireNonNull(value, "value");
+    checkVersion(version);
+    String k = encodeKey(key);
+    L1Entry<V> fresh = entry(L1Entry.Kind.VALUE, version, epoch, generation.get(), value,
+        redisDown || subscriberDown);
+    map.compute(k, (ignored, current) -> {
+      L1Entry<V> known = completed(current);
+      if (known != null && (known.version > version
+          || (known.version == version && known.kind == L1Entry.Kind.VALUE && servable(known)))) {
+        return current;
+      }
+      return CompletableFuture.completedFuture(fresh);
+    });
+    byte[] payload = RedisL2.encode(L1Entry.Kind.VALUE, version, codec.encode(value));
+    if (options.l2Enabled()) {
+      publish(List.of(new Hint.KeyVersion(k, version)), List.of(payload));
+    } else {
+      publish(List.of(new Hint.KeyVersion(k, version)), null);
+    }
+  }
+
+  @Override
+  public void invalidate(K key, long version) {
+    invalidateAll(Map.of(key, version));
+  }
+
+  @Override
+  public void invalidateAll(Map<? extends K, Long> keyVersions) {
+    List<Hint.KeyVersion> batch = new ArrayList<>(keyVersions.size());
+    for (Map.Entry<? extends K, Long> e : keyVersions.entrySet()) {
+      long version = Objects.requireNonNull(e.getValue(), "version");
+      checkVersion(version);
+      String k = encodeKey(e.getKey());
+      applyInvalidation(k, version);
+      batch.add(new Hint.KeyVersion(k, version));
+    }
+    if (batch.isEmpty()) {
+      return;
+    }
+    List<byte[]> tombstones = new ArrayList<>(batch.size());
+    for (Hint.KeyVersion kv : batch) {
+      tombstones.add(RedisL2.encode(L1Entry.Kind.TOMBSTONE, kv.version(), null));
+    }
+    publish(batch, options.l2Enabled() ? tombstones : null);
+  }
+
+  /**
+   * Writes entries (or, with L2 off, only the sequence) and publishes hints, in chunks of
+   * maxKeysPerHint. On a Redis failure the keys are remembered for replay.
+   */
+  private void publish(List<Hint.KeyVersion> keys, @Nullable List<byte[]> entries) {
+    int chunk = options.maxKeysPerHint();
+    for (int from = 0; from < keys.size(); from += chunk) {
+      int to = Math.min(keys.size(), from + chunk);
+      List<Hint.KeyVersion> part = keys.subList(from, to);
+      try {
+        writeChunk(part, entries == null ? List.of() : entries.subList(from, to));
+        redisRecovered();
+      } catch (RedisException e) {
+        redisFailed("write", e);
+        remember(part);
+      }
+    }
+  }
+
+  private void writeChunk(List<Hint.KeyVersion> part, List<byte[]> entries) {
+    List<String> keys = new ArrayList<>(entries.size());
+    List<Long> ttls = new ArrayList<>(entries.size());
+    for (int i = 0; i < entries.size(); i++) {
+      keys.add(part.get(i).key());
+      ttls.add(l2TtlMillis());
+    }
+    HintCodec.Template template =
+        hints.keys(name, ctx.tenant(), ctx.instanceId(), ctx.clock().millis(), part);
+    for (int attempt = 0; ; attempt++) {
+      RedisL2.Outcome outcome =
+          l2.write(epoch, initialEpoch(), template, keys, entries, ttls);
+      if (outcome.epochMatched()) {
+        metrics.hintsPublished.increment();
+        return;
+      }
+      adoptEpoch(outcome.epoch(), "write");
+      if (attempt > 0) {
+        throw new RedisException("epoch of namespace " + name + " keeps changing");
+      }
+    }
+  }
+
+  private void remember(List<Hint.KeyVersion> part) {
+    for (Hint.KeyVersion kv : part) {
+      if (pendingWrites.size() >= options.hintBufferCapacity()) {
+        pendingEpochBump.set(true);
+        pendingWrites.clear();
+        return;
+      }
+      pendingWrites.merge(kv.key(), kv.version(), Math::max);
+    }
+  }
+
+  @Override
+  public void invalidateAll() {
+    generation.incrementAndGet(); // this instance at once, whatever Redis does
+    try {
+      RedisL2.Outcome bumped =
+          l2.bumpEpoch(initialEpoch(), hints.epoch(name, ctx.tenant(), ctx.instanceId(),
+              ctx.clock().millis()));
+      metrics.epochBumps.increment();
+      metrics.hintsPublished.increment();
+      adoptEpoch(bumped.epoch(), "invalidate_all");
+      redisRecovered();
+    } catch (RedisException e) {
+      redisFailed("epoch", e);
+      pendingEpochBump.set(true);
+    }
+    clearL1Later();
+  }
+
+  @Override
+  public void flushLocal() {
+    generation.incrementAndGet();
+    metrics.localFlushes.increment();
+    clearL1Later();
+  }
+
+  private void clearL1Later() {
+    // Entries of an older generation are never served; removing them only frees memory.
+    long current = generation.get();
+    ctx.maintenance().execute(() -> map.values().removeIf(f -> {
+      L1Entry<V> e = completed(f);
+      return e != null && e.kind != L1Entry.Kind.TOMBSTONE && e.generation < current;
+    }));
+  }
+
+  @Override
+  public long localSize() {
+    return l1.synchronous().estimatedSize();
+  }
+
+  @Override
+  public NamespaceStatus status() {
+    return new NamespaceStatus(epoch, lastSequence.get(), reconcileRequested.get(),
+        redisDown || subscriberDown);
+  }
+
+  /** Tombstones {@code k} below {@code version} in L1 if L1 holds or is loading anything older. */
+  private void applyInvalidation(String k, long version) {
+    map.computeIfPresent(k, (ignored, current) -> {
+      L1Entry<V> known = completed(current);
+      if (known != null && known.version >= version) {
+        return current;
+      }
+      return CompletableFuture.completedFuture(tombstone(version));
+    });
+  }
+
+  // ----------------------------------------------------------------------------------- hints
+
+  /** Called on the Pub/Sub event loop: parse, validate, buffer. Never blocks, never throws. */
+  public void onMessage(String payload) {
+    try {
+      metrics.hintsReceived.increment();
+      Hint hint;
+      try {
+        hint = hints.parse(payload);
+      } catch (MalformedHintException e) {
+        if (e.reason.equals("unknown_version") || e.reason.equals("unknown_type")) {
+          metrics.ignored(e.reason);
+        } else {
+          metrics.malformed(e.reason);
+        }
+        log.debug("namespace {}: dropped hint: {}", name, e.getMessage());
+        return;
+      }
+      if (!hint.namespace().equals(name)) {
+        metrics.malformed("wrong_namespace");
+        return;
+      }
+      if (!hint.tenant().equals(ctx.tenant())) {
+        metrics.ignored("wrong_tenant");
+        return;
+      }
+      if (!ctx.hintFilter().test(hint)) {
+        return; // fault injection: as if this message was lost
+      }
+      trackSequence(hint.sequence());
+      if (hint.epoch() != epoch) {
+        onForeignEpoch(hint.epoch());
+      }
+      if (hint.type() == Hint.Type.EPOCH) {
+        return;
+      }
+      if (hint.origin().equals(ctx.instanceId())) {
+        metrics.ignored("own");
+        return; // applied locally before it was published
+      }
+      for (Hint.KeyVersion kv : hint.keys()) {
+        HintBuffer.Offer offer = buffer.offer(kv.key(), kv.version());
+        if (offer == HintBuffer.Offer.COALESCED) {
+          metrics.hintsCoalesced.increment();
+        } else if (offer == HintBuffer.Offer.FULL) {
+          overflow(hint.keys().size());
+          return;
+        }
+      }
+      scheduleDrain();
+    } catch (RuntimeException e) {
+      metrics.malformed("internal_error");
+      log.warn("namespace {}: hint handling failed; requesting a reconcile", name, e);
+      requestReconcile("hint_error");
+    }
+  }
+
+  private void trackSequence(long sequence) {
+    long previous = lastSequence.getAndAccumulate(sequence, Math::max);
+    if (previous >= 0 && sequence > previous + 1) {
+      metrics.sequenceGaps.increment();
+      requestReconcile("gap");
+    } else if (sequence <= previous) {
+      metrics.hintsReordered.increment();
+    }
+  }
+
+  /** A hint from another epoch: adopt a newer one (rate-limited, a forged one only costs misses). */
+  private void onForeignEpoch(long hinted) {
+    if (hinted <= epoch) {
+      return; // an old epoch: a delayed message, nothing to do
+    }
+    if (epochLimiter.tryAcquire()) {
+      adoptEpoch(hinted, "hint");
+    } else {
+      metrics.ignored("epoch_rate_limited");
+      requestReconcile("epoch_rate_limited");
+    }
+  }
+
+  private void overflow(int incoming) {
+    int dropped = buffer.clear() + incoming;
+    metrics.hintsDropped.increment(dropped);
+    log.warn("namespace {}: hint buffer full ({} keys), dropping {} pending invalidations and"
+        + " flushing L1", name, options.hintBufferCapacity(), dropped);
+    flushLocal();
+    requestReconcile("overflow");
+  }
+
+  private void scheduleDrain() {
+    if (drainScheduled.compareAndSet(false, true)) {
+      ctx.maintenance().execute(this::drain);
+    }
+  }
+
+  private void drain() {
+    drainScheduled.set(false);
+    int applied = buffer.drain(this::applyInvalidation);
+    metrics.hintsApplied.increment(applied);
+    if (!buffer.isEmpty()) {
+      scheduleDrain();
+    }
+  }
+
+  // ------------------------------------------------------------------- reconcile and recovery
+
+  /** Marks the namespace for reconciliation and runs the reconciler soon on the maintenance executor. */
+  public void requestReconcile(String reason) {
+    metrics.reconcileRequested(reason);
+    if (reconcileRequested.compareAndSet(false, true)) {
+      final String why = reason;
+      ctx.maintenance().execute(() -> reconcileNow(why));
+    }
+  }
+
+  /** Runs the reconciler if a reconcile was requested; on failure it stays requested. */
+  public void reconcileNow(String reason) {
+    if (!reconcileRequested.getAndSet(false)) {
+      return;
+    }
+    try {
+      reconciler.reconcile(this, reason);
+    } catch (RuntimeException e) {
+      reconcileRequested.set(true);
+      log.debug("namespace {}: reconcile ({}) failed, will retry: {}", name, reason, e.toString());
+    }
+  }
+
+  /** The default reconcile without a change log: flush L1, then take epoch and sequence from Redis. */
+  public static void flushAndResync(NamespaceCache<?, ?> namespace, String reason) {
+    namespace.flushLocal();
+    namespace.resync();
+  }
+
+  /** Reads epoch and sequence from Redis and adopts both (Redis is the authority). */
+  public void resync() {
+    RedisL2.Outcome state = l2.state(initialEpoch());
+    adoptEpoch(state.epoch(), "resync");
+    lastSequence.set(state.sequence());
+    redisRecovered();
+  }
+
+  /** Periodic work: replay writes that missed Redis; retry a failed reconcile. */
+  public void maintain() {
+    if (pendingEpochBump.get() || !pendingWrites.isEmpty()) {
+      replayPending();
+    }
+    if (reconcileRequested.get()) {
+      reconcileNow("retry");
+    }
+  }
+
+  private void replayPending() {
+    try {
+      if (pendingEpochBump.getAndSet(false)) {
+        pendingWrites.clear();
+        RedisL2.Outcome bumped = l2.bumpEpoch(initialEpoch(),
+            hints.epoch(name, ctx.tenant(), ctx.instanceId(), ctx.clock().millis()));
+        metrics.epochBumps.increment();
+        adoptEpoch(bumped.epoch(), "replay");
+      }
+      List<Hint.KeyVersion> batch = new ArrayList<>();
+      for (Map.Entry<String, Long> e : pendingWrites.entrySet()) {
+        batch.add(new Hint.KeyVersion(e.getKey(), e.getValue()));
+      }
+      List<byte[]> tombstones = new ArrayList<>(batch.size());
+      for (Hint.KeyVersion kv : batch) {
+        tombstones.add(RedisL2.encode(L1Entry.Kind.TOMBSTONE, kv.version(), null));
+      }
+      int chunk = options.maxKeysPerHint();
+      for (int from = 0; from < batch.size(); from += chunk) {
+        int to = Math.min(batch.size(), from + chunk);
+        writeChunk(batch.subList(from, to),
+            options.l2Enabled() ? tombstones.subList(from, to) : List.of());
+        for (Hint.KeyVersion kv : batch.subList(from, to)) {
+          pendingWrites.remove(kv.key(), kv.version());
+        }
+      }
+      redisRecovered();
+    } catch (RedisException e) {
+      redisFailed("replay", e);
+    }
+  }
+
+  /** The Pub/Sub connection dropped: no hints can arrive until it is back. */
+  public void subscriberDown() {
+    subscriberDown = true;
+  }
+
+  /**
+   * The channel is subscribed. The first time, L1 is still empty (the namespace is handed out
+   * only after its subscription is confirmed), so only the sequence is resynchronised. After a
+   * reconnect anything published meanwhile may be lost, so the namespace reconciles.
+   */
+  public void subscribed() {
+    subscriberDown = false;
+    if (subscribedOnce.compareAndSet(false, true)) {
+      ctx.maintenance().execute(() -> {
+        try {
+          lastSequence.accumulateAndGet(l2.state(initialEpoch()).sequence(), Math::max);
+        } catch (RedisException e) {
+          requestReconcile("subscribed");
+        }
+      });
+    } else {
+      requestReconcile("resubscribed");
+    }
+  }
+
+  private void adoptEpoch(long newEpoch, String why) {
+    if (newEpoch != epoch) {
+      synchronized (this) {
+        if (newEpoch != epoch) {
+          log.debug("namespace {}: epoch {} -> {} ({})", name, epoch, newEpoch, why);
+          epoch = newEpoch;
+          metrics.epochChanges.increment();
+        }
+      }
+    }
+  }
+
+  private void redisFailed(String operation, RedisException e) {
+    metrics.redisErrors.increment();
+    if (!redisDown) {
+      redisDown = true;
+      log.warn("namespace {}: Redis {} failed ({}); serving from the source with L1 TTL clamped"
+          + " to {}", name, operation, e.getMessage(), options.degradedL1Ttl());
+    }
+  }
+
+  private void redisRecovered() {
+    if (redisDown) {
+      redisDown = false;
+      log.info("namespace {}: Redis answers again", name);
+      if (!pendingWrites.isEmpty() || pendingEpochBump.get()) {
+        ctx.maintenance().execute(this::replayPending);
+      }
+      requestReconcile("redis_recovered");
+    }
+  }
+
+  // ----------------------------------------------------------------------------------- helpers
+
+  private long initialEpoch() {
+    return ctx.clock().millis();
+  }
+
+  private String encodeKey(K key) {
+    Objects.requireNonNull(key, "key");
+    String k = keyEncoder.apply(key);
+    if (k == null || k.isEmpty() || k.length() > MAX_KEY_LENGTH) {
+      throw new IllegalArgumentException("key " + key + " of namespace " + name
+          + " encodes to '" + k + "'; an encoded key must have 1 to " + MAX_KEY_LENGTH
+          + " characters");
+    }
+    return k;
+  }
+
+  private static void checkVersion(long version) {
+    if (version < 0) {
+      throw new IllegalArgumentException("version must be at least 0 but was " + version);
+    }
+  }
+
+  private VersionedLoader<? super K, V> requireLoader() {
+    if (defaultLoader == null) {
+      throw new IllegalStateException("namespace " + name
+          + " has no loader; pass one to get(key, loader) or configure it on the namespace");
+    }
+    return defaultLoader;
+  }
+
+  private List<String> keysOf(List<Claim<K, V>> claims) {
+    List<String> keys = new ArrayList<>(claims.size());
+    for (Claim<K, V> claim : claims) {
+      keys.add(claim.k);
+    }
+    return keys;
+  }
+
+  private static <V> @Nullable L1Entry<V> completed(
+      @Nullable CompletableFuture<L1Entry<V>> future) {
+    if (future == null || !future.isDone() || future.isCompletedExceptionally()) {
+      return null;
+    }
+    return future.join();
+  }
+
+  private @Nullable Versioned<V> answer(L1Entry<V> entry) {
+    if (entry.answer != null) {
+      return entry.answer.value() == null ? null : entry.answer;
+    }
+    return versioned(entry);
+  }
+
+  private @Nullable Versioned<V> versioned(L1Entry<V> entry) {
+    return entry.value == null ? null : new Versioned<>(entry.value, entry.version);
+  }
+
+  private static <V> @Nullable V valueOf(@Nullable Versioned<V> v) {
+    return v == null ? null : v.value();
+  }
+
+  private L1Entry<V> join(CompletableFuture<L1Entry<V>> future) {
+    try {
+      return future.join();
+    } catch (CompletionException e) {
+      throw loadFailure("?", e.getCause() == null ? e : e.getCause());
+    }
+  }
+
+  private RuntimeException loadFailure(String k, Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null
+        ? error.getCause() : error;
+    if (cause instanceof CacheLoadException cle) {
+      return cle;
+    }
+    return new CacheLoadException("loading a key of namespace " + name + " failed: " + cause, cause);
+  }
+}

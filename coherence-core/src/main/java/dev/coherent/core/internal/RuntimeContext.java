@@ -1,0 +1,41 @@
+package dev.coherent.core.internal;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.coherent.core.Hint;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.function.DoubleSupplier;
+import java.util.function.Predicate;
+
+/**
+ * What every namespace of a runtime shares. Immutable; each component is thread-safe.
+ *
+ * @param redis command interface of the runtime's one command connection
+ * @param loadExecutor runs loads (may block on the loader and on Redis)
+ * @param maintenance runs reconciles, the hint drain and pending-write replays
+ * @param hintFilter fault-injection hook: hints it rejects are dropped as if lost
+ */
+public record RuntimeContext(
+    String instanceId,
+    String tenant,
+    String keyPrefix,
+    String channelPrefix,
+    RedisCommands<String, byte[]> redis,
+    MeterRegistry meters,
+    Ticker ticker,
+    Clock clock,
+    DoubleSupplier random,
+    Executor loadExecutor,
+    Executor maintenance,
+    Duration leasePoll,
+    Predicate<Hint> hintFilter) {
+
+  /** The channel of a namespace: {@code <prefix>:v1:cache-invalidate:<namespace>:<tenant>}. */
+  public String channel(String namespace) {
+    return channelPrefix + ":v" + HintCodec.SCHEMA_VERSION + ":cache-invalidate:" + namespace + ":"
+        + tenant;
+  }
+}

@@ -1,0 +1,69 @@
+package dev.coherent.core.internal;
+
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * One Lua script (the shared prelude plus its body), run by SHA with a fallback to EVAL when the
+ * server does not know it (first use, or after a restart or SCRIPT FLUSH). Immutable.
+ */
+final class Script {
+  static final Script READ = load("read.lua");
+  static final Script FILL = load("fill.lua");
+  static final Script WRITE = load("write.lua");
+  static final Script EPOCH = load("epoch.lua");
+  static final Script STATE = load("state.lua");
+  static final Script RELEASE = load("release.lua");
+
+  private final String name;
+  private final String source;
+  private final String sha;
+
+  private Script(String name, String source) {
+    this.name = name;
+    this.source = source;
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));
+      this.sha = HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-1 is missing from this JVM", e);
+    }
+  }
+
+  private static Script load(String name) {
+    return new Script(name, resource("prelude.lua") + "\n" + resource(name));
+  }
+
+  private static String resource(String name) {
+    try (InputStream in = Script.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("script resource " + name + " is missing from the jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read script " + name, e);
+    }
+  }
+
+  String name() {
+    return name;
+  }
+
+  List<Object> run(RedisCommands<String, byte[]> redis, String[] keys, byte[]... args) {
+    try {
+      return redis.evalsha(sha, ScriptOutputType.MULTI, keys, args);
+    } catch (RedisNoScriptException e) {
+      return redis.eval(source, ScriptOutputType.MULTI, keys, args);
+    }
+  }
+}
