@@ -1,0 +1,150 @@
+package dev.coherent.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.coherent.testsupport.Services;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Malformed, unknown, oversized, foreign, duplicated and forged hints: each is counted and
+ * ignored or applied idempotently, the subscriber keeps working, and no forged hint ever makes
+ * the cache return a value other than the source's.
+ */
+class HostileHintsIntegrationTests {
+  @RegisterExtension final Runtimes runtimes = new Runtimes();
+
+  private final MeterRegistry meters = new SimpleMeterRegistry();
+  private final FakeSource source = new FakeSource();
+  private RedisClient client;
+  private StatefulRedisConnection<String, String> raw;
+  private NearCache<String, String> victim;
+  private String channel;
+
+  @BeforeEach
+  void setUp() {
+    client = RedisClient.create(Services.redis().uri());
+    raw = client.connect();
+    victim = runtimes.start("victim", b -> b.meterRegistry(meters))
+        .namespace("hostile", Codecs.string(), NamespaceOptions.create(), source);
+    channel = "pubsub:v1:cache-invalidate:hostile:" + runtimes.tenant();
+  }
+
+  @AfterEach
+  void tearDown() {
+    raw.close();
+    client.shutdown();
+  }
+
+  private String hint(String tenant, String ns, String key, long version, long epoch, long seq) {
+    return "{\"v\":1,\"id\":\"x\",\"type\":\"KEYS\",\"ns\":\"" + ns + "\",\"tenant\":\"" + tenant
+        + "\",\"keys\":[{\"k\":\"" + key + "\",\"ver\":" + version + "}],\"epoch\":" + epoch
+        + ",\"seq\":" + seq + ",\"origin\":\"attacker\",\"ts\":1}";
+  }
+
+  private double count(String name, String... tags) {
+    String[] all = new String[tags.length + 2];
+    all[0] = "namespace";
+    all[1] = "hostile";
+    System.arraycopy(tags, 0, all, 2, tags.length);
+    return Meters.count(meters, name, all);
+  }
+
+  @Test
+  void brokenHintsAreCountedAndTheSubscriberKeepsWorking() {
+    source.write("k", "v1");
+    assertThat(victim.get("k")).isEqualTo("v1");
+    long epoch = victim.status().epoch();
+
+    raw.sync().publish(channel, "this is not json");
+    raw.sync().publish(channel, "[1,2,3]");
+    raw.sync().publish(channel, "{\"v\":2,\"type\":\"KEYS\"}");
+    raw.sync().publish(channel, "{\"v\":1,\"type\":\"SHOUT\",\"ns\":\"hostile\"}");
+    raw.sync().publish(channel, "{\"v\":1,\"type\":\"KEYS\",\"keys\":[{\"k\":7}]}");
+    raw.sync().publish(channel, "x".repeat(300 * 1024));
+    raw.sync().publish(channel, hint("another-tenant", "hostile", "k", 99, epoch, 1));
+    raw.sync().publish(channel, hint(runtimes.tenant(), "other:ns", "k", 99, epoch, 1));
+
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      assertThat(count("coherent.hints.malformed", "reason", "not_json")).isEqualTo(1);
+      assertThat(count("coherent.hints.malformed", "reason", "not_object")).isEqualTo(1);
+      assertThat(count("coherent.hints.ignored", "reason", "unknown_version")).isEqualTo(1);
+      assertThat(count("coherent.hints.ignored", "reason", "unknown_type")).isEqualTo(1);
+      assertThat(count("coherent.hints.malformed", "reason", "bad_key")).isEqualTo(1);
+      assertThat(count("coherent.hints.malformed", "reason", "too_large")).isEqualTo(1);
+      assertThat(count("coherent.hints.ignored", "reason", "wrong_tenant")).isEqualTo(1);
+      assertThat(count("coherent.hints.malformed", "reason", "wrong_namespace")).isEqualTo(1);
+    });
+    // None of them touched the entry ...
+    assertThat(victim.get("k", key -> {
+      throw new AssertionError("the entry must still be in L1");
+    })).isEqualTo("v1");
+
+    // ... and a real write still gets through.
+    long v2 = source.write("k", "v2");
+    runtimes.start("writer").namespace("hostile", Codecs.string()).invalidate("k", v2);
+    await().atMost(Duration.ofSeconds(5)).until(() -> "v2".equals(victim.get("k")));
+  }
+
+  @Test
+  void duplicatedAndReorderedHintsApplyIdempotently() {
+    source.write("k", "v1");
+    long v2 = source.write("k", "v2");
+    assertThat(victim.get("k")).isEqualTo("v2");
+    long epoch = victim.status().epoch();
+    long seq = victim.status().lastSequence();
+    // An old hint arriving late (version 1 < cached 2) and the same message twice.
+    String old = hint(runtimes.tenant(), "hostile", "k", 1, epoch, seq);
+    raw.sync().publish(channel, old);
+    raw.sync().publish(channel, old);
+    await().atMost(Duration.ofSeconds(5)).until(() -> count("coherent.hints.reordered") >= 2);
+    assertThat(victim.get("k", key -> {
+      throw new AssertionError("an older hint must not drop a newer entry");
+    })).isEqualTo("v2");
+    assertThat(v2).isEqualTo(2);
+  }
+
+  @Test
+  void aForgedHintCausesMissesNeverAWrongValue() {
+    source.write("k", "v1");
+    assertThat(victim.get("k")).isEqualTo("v1");
+    long epoch = victim.status().epoch();
+    // Claims version 10^15 was committed: nothing that old-or-newer exists in the source.
+    raw.sync().publish(channel, hint(runtimes.tenant(), "hostile", "k", 1_000_000_000_000_000L,
+        epoch, victim.status().lastSequence() + 1));
+    await().atMost(Duration.ofSeconds(5)).until(() -> count("coherent.hints.applied") >= 1);
+    int loads = source.loads.get();
+    // Every read now misses and asks the source, which stays the truth.
+    assertThat(victim.get("k")).isEqualTo("v1");
+    assertThat(victim.get("k")).isEqualTo("v1");
+    assertThat(source.loads.get()).isEqualTo(loads + 2);
+    long v2 = source.write("k", "v2");
+    assertThat(v2).isEqualTo(2);
+    assertThat(victim.get("k")).isEqualTo("v2");
+  }
+
+  @Test
+  void aForgedEpochHintCausesMissesUntilTheRealEpochIsReadBack() {
+    source.write("k", "v1");
+    source.write("j", "j1");
+    assertThat(victim.get("k")).isEqualTo("v1");
+    long real = victim.status().epoch();
+    raw.sync().publish(channel, "{\"v\":1,\"id\":\"x\",\"type\":\"EPOCH\",\"ns\":\"hostile\","
+        + "\"tenant\":\"" + runtimes.tenant() + "\",\"epoch\":" + (real + 1000) + ",\"seq\":"
+        + (victim.status().lastSequence() + 1) + ",\"origin\":\"attacker\",\"ts\":1}");
+    await().atMost(Duration.ofSeconds(5)).until(() -> victim.status().epoch() == real + 1000);
+    // Reads reach L2, whose script reports the real epoch: the instance goes back to it.
+    assertThat(victim.get("j")).isEqualTo("j1");
+    assertThat(victim.get("k")).isEqualTo("v1");
+    await().atMost(Duration.ofSeconds(5)).until(() -> victim.status().epoch() == real);
+    assertThat(victim.get("k")).isEqualTo("v1");
+  }
+}
