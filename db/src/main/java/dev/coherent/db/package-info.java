@@ -1,0 +1,8 @@
+/**
+ * Coherent's PostgreSQL schema: {@link dev.coherent.db.CoherentSchema} applies the change log, the
+ * {@code coherent_track(...)} trigger helper, retention, and optionally the demo catalog.
+ */
+@NullMarked
+package dev.coherent.db;
+
+import org.jspecify.annotations.NullMarked;
