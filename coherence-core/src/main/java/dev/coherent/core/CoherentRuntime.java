@@ -3,6 +3,7 @@ package dev.coherent.core;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.coherent.core.internal.HintCodec;
 import dev.coherent.core.internal.NamespaceCache;
+import dev.coherent.core.internal.ReconcileLoop;
 import dev.coherent.core.internal.RuntimeContext;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -73,11 +74,15 @@ public final class CoherentRuntime implements AutoCloseable {
   private final StatefulRedisPubSubConnection<String, String> pubsub;
   private final ExecutorService loaders;
   private final ScheduledExecutorService maintenance;
+  private final ScheduledExecutorService reconcileExecutor;
+  private final ReconcileLoop reconcileLoop;
   private final RuntimeContext context;
   private final HintCodec hintCodec = new HintCodec();
   private final Map<String, NamespaceCache<?, ?>> byChannel = new ConcurrentHashMap<>();
   private final Map<String, NamespaceCache<?, ?>> byName = new ConcurrentHashMap<>();
   private final RedisConnectionStateListener connectionListener;
+  private final io.micrometer.core.instrument.Counter reconnects;
+  private volatile boolean subscriberWasDown;
   private volatile boolean closed;
 
   private CoherentRuntime(Builder b) {
@@ -118,13 +123,19 @@ public final class CoherentRuntime implements AutoCloseable {
     }
     this.loaders = b.loadExecutor != null ? null : Executors.newCachedThreadPool(daemon("coherent-loader"));
     this.maintenance = Executors.newSingleThreadScheduledExecutor(daemon("coherent-maintenance"));
+    this.reconcileExecutor =
+        Executors.newSingleThreadScheduledExecutor(daemon("coherent-reconciler"));
+    this.reconcileLoop = new ReconcileLoop(reconcileExecutor, b.changeLog, b.reconcileInterval,
+        b.livenessTimeout, b.validationSampleSize, () -> List.copyOf(byName.values()),
+        byName::get, this::pingSubscriber, b.ticker, b.meterRegistry);
     this.context = new RuntimeContext(
         b.instanceId, b.tenant, b.keyPrefix, b.channelPrefix, commands.sync(), b.meterRegistry,
         b.ticker, b.clock, b.random, b.loadExecutor != null ? b.loadExecutor : loaders,
-        maintenance, b.leasePoll, b.hintFilter);
+        maintenance, reconcileExecutor, b.leasePoll, b.hintFilter);
     pubsub.addListener(new RedisPubSubAdapter<>() {
       @Override
       public void message(String channel, String message) {
+        reconcileLoop.traffic();
         NamespaceCache<?, ?> namespace = byChannel.get(channel);
         if (namespace != null) {
           namespace.onMessage(message);
@@ -133,6 +144,7 @@ public final class CoherentRuntime implements AutoCloseable {
 
       @Override
       public void subscribed(String channel, long count) {
+        reconcileLoop.traffic();
         NamespaceCache<?, ?> namespace = byChannel.get(channel);
         if (namespace != null) {
           namespace.subscribed();
@@ -143,18 +155,33 @@ public final class CoherentRuntime implements AutoCloseable {
       @Override
       public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
         if (connection == pubsub) {
+          subscriberWasDown = true;
           byName.values().forEach(NamespaceCache::subscriberDown);
         }
       }
 
       @Override
       public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+        if (connection == pubsub && subscriberWasDown) {
+          subscriberWasDown = false;
+          reconnects.increment();
+        }
         // Resubscription follows; each namespace reconciles on its subscribed() callback.
       }
     };
     client.addListener(connectionListener);
+    this.reconnects = io.micrometer.core.instrument.Counter.builder("coherent.reconcile.reconnects")
+        .description("Pub/Sub reconnections").register(b.meterRegistry);
     long period = b.maintenanceInterval.toMillis();
     maintenance.scheduleWithFixedDelay(this::maintain, period, period, TimeUnit.MILLISECONDS);
+    try {
+      reconcileLoop.start();
+    } catch (java.sql.SQLException | RuntimeException e) {
+      closeQuietly();
+      throw new IllegalStateException("Coherent cannot read the change log ("
+          + (b.changeLog == null ? "none" : b.changeLog.table()) + "): " + rootMessage(e)
+          + " (is the coherent-db schema migrated and the database reachable?)", e);
+    }
     log.info("Coherent runtime {} (tenant {}) connected to Redis at {}", b.instanceId, b.tenant,
         redact(target));
   }
@@ -205,6 +232,7 @@ public final class CoherentRuntime implements AutoCloseable {
       throw new IllegalStateException("namespace " + name + ": cannot read its epoch from Redis: "
           + rootMessage(e), e);
     }
+    cache.reconciler(reconcileLoop);
     byName.put(name, cache);
     byChannel.put(cache.channel(), cache);
     try {
@@ -260,6 +288,29 @@ public final class CoherentRuntime implements AutoCloseable {
     }
   }
 
+  /** Runs one reconcile tick now on the caller's thread: change-log poll, Redis checks, validation. */
+  public void reconcileNow() {
+    try {
+      reconcileExecutor.submit(reconcileLoop::tick).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("reconcile failed", e.getCause());
+    }
+  }
+
+  private boolean pingSubscriber() {
+    try {
+      pubsub.async().ping().get(config.commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
   private void maintain() {
     for (NamespaceCache<?, ?> cache : byName.values()) {
       try {
@@ -276,8 +327,13 @@ public final class CoherentRuntime implements AutoCloseable {
       return;
     }
     closed = true;
+    closeQuietly();
+  }
+
+  private void closeQuietly() {
     client.removeListener(connectionListener);
     maintenance.shutdownNow();
+    reconcileExecutor.shutdownNow();
     if (loaders != null) {
       loaders.shutdownNow();
     }
@@ -330,6 +386,12 @@ public final class CoherentRuntime implements AutoCloseable {
     public static final String DEFAULT_TENANT = "default";
     public static final String DEFAULT_KEY_PREFIX = "coherent";
     public static final String DEFAULT_CHANNEL_PREFIX = "pubsub";
+    /** The staleness bound with every hint lost is about this plus one poll. */
+    public static final Duration DEFAULT_RECONCILE_INTERVAL = Duration.ofSeconds(5);
+    /** A quiet channel is normal; a quiet channel that does not answer PING is not. */
+    public static final Duration DEFAULT_LIVENESS_TIMEOUT = Duration.ofSeconds(5);
+    /** A few entries a tick catch a lost invalidation cheaply; alert on coherent.stale.detected. */
+    public static final int DEFAULT_VALIDATION_SAMPLE_SIZE = 16;
 
     private @Nullable String uri;
     private @Nullable RedisClient client;
@@ -348,8 +410,46 @@ public final class CoherentRuntime implements AutoCloseable {
     private Duration maintenanceInterval = DEFAULT_MAINTENANCE_INTERVAL;
     private Duration leasePoll = DEFAULT_LEASE_POLL;
     private Predicate<Hint> hintFilter = hint -> true;
+    private @Nullable ChangeLogOptions changeLog;
+    private Duration reconcileInterval = DEFAULT_RECONCILE_INTERVAL;
+    private Duration livenessTimeout = DEFAULT_LIVENESS_TIMEOUT;
+    private int validationSampleSize = DEFAULT_VALIDATION_SAMPLE_SIZE;
 
     private Builder() {}
+
+    /**
+     * Reconciles from the PostgreSQL change log (see {@code coherent-db}): with every hint lost, a
+     * read returns a version at least as new as any committed more than {@code reconcileInterval}
+     * plus one poll ago. Without it, reconciles flush L1 locally instead.
+     */
+    public Builder changeLog(ChangeLogOptions options) {
+      this.changeLog = Objects.requireNonNull(options, "changeLog");
+      return this;
+    }
+
+    /** Period of the reconcile tick (change-log poll, Redis-side check, validation), 250 ms to 10 min. */
+    public Builder reconcileInterval(Duration interval) {
+      this.reconcileInterval = within("reconcileInterval", interval, Duration.ofMillis(250),
+          Duration.ofMinutes(10));
+      return this;
+    }
+
+    /** Silence after which the subscriber is PINGed; no answer counts as down. 100 ms to 10 min. */
+    public Builder livenessTimeout(Duration timeout) {
+      this.livenessTimeout = within("livenessTimeout", timeout, Duration.ofMillis(100),
+          Duration.ofMinutes(10));
+      return this;
+    }
+
+    /** L1 entries per namespace checked against L2 each tick, 0 (off) to 10,000. */
+    public Builder validationSampleSize(int entries) {
+      if (entries < 0 || entries > 10_000) {
+        throw new IllegalArgumentException(
+            "validationSampleSize must be from 0 to 10000 but was " + entries);
+      }
+      this.validationSampleSize = entries;
+      return this;
+    }
 
     /**
      * The Redis server: {@code redis://[user:password@]host:port[/db]}, or {@code rediss://...}

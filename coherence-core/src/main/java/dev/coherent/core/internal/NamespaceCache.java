@@ -78,16 +78,19 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final AtomicBoolean reconcileRequested = new AtomicBoolean();
   private final AtomicBoolean subscribedOnce = new AtomicBoolean();
+  private final AtomicBoolean reconcileQueued = new AtomicBoolean();
   private volatile boolean redisDown;
   private volatile boolean subscriberDown;
   /** Invalidations that could not reach Redis: key -> highest version, replayed on recovery. */
   private final ConcurrentHashMap<String, Long> pendingWrites = new ConcurrentHashMap<>();
   private final AtomicBoolean pendingEpochBump = new AtomicBoolean();
-  private volatile Reconciler reconciler;
+  private volatile ReconcileAction reconciler;
+  /** Redis's sequence at the previous state check; -1 before the first. */
+  private long sequenceAtLastCheck = -1;
 
   /** What a reconcile does; the default flushes L1 and resynchronises epoch and sequence. */
   @FunctionalInterface
-  public interface Reconciler {
+  public interface ReconcileAction {
     void reconcile(NamespaceCache<?, ?> namespace, String reason);
   }
 
@@ -135,7 +138,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     return l2.channel();
   }
 
-  public void reconciler(Reconciler reconciler) {
+  public void reconciler(ReconcileAction reconciler) {
     this.reconciler = Objects.requireNonNull(reconciler, "reconciler");
   }
 
@@ -829,14 +832,24 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   /** Marks the namespace for reconciliation and runs the reconciler soon on the maintenance executor. */
   public void requestReconcile(String reason) {
     metrics.reconcileRequested(reason);
-    if (reconcileRequested.compareAndSet(false, true)) {
-      final String why = reason;
-      ctx.maintenance().execute(() -> reconcileNow(why));
+    reconcileRequested.set(true);
+    scheduleReconcile(reason);
+  }
+
+  private void scheduleReconcile(String reason) {
+    if (reconcileQueued.compareAndSet(false, true)) {
+      ctx.reconcile().execute(() -> {
+        reconcileQueued.set(false);
+        reconcileNow(reason);
+      });
     }
   }
 
-  /** Runs the reconciler if a reconcile was requested; on failure it stays requested. */
-  public void reconcileNow(String reason) {
+  /**
+   * Runs the reconciler if a reconcile was requested; on failure it stays requested and the
+   * maintenance task retries it. Runs on the reconcile executor only (one at a time).
+   */
+  void reconcileNow(String reason) {
     if (!reconcileRequested.getAndSet(false)) {
       return;
     }
@@ -850,8 +863,126 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
 
   /** The default reconcile without a change log: flush L1, then take epoch and sequence from Redis. */
   public static void flushAndResync(NamespaceCache<?, ?> namespace, String reason) {
+    namespace.metrics.reconcileFlushes.increment();
     namespace.flushLocal();
     namespace.resync();
+  }
+
+  /**
+   * Applies changes read from the change log: tombstones in L1 (a no-op for keys L1 does not
+   * hold or already holds at that version or newer) and, idempotently, in L2. Never publishes.
+   */
+  public void applyChanges(List<Hint.KeyVersion> changes) {
+    for (Hint.KeyVersion change : changes) {
+      applyInvalidation(change.key(), change.version());
+    }
+    metrics.reconcileApplied.increment(changes.size());
+    if (!options.l2Enabled() || changes.isEmpty() || redisDown) {
+      // While Redis is down, L1 is what matters (reads go to the source); writers replay their own
+      // tombstones when Redis is back.
+      return;
+    }
+    int chunk = options.maxKeysPerHint();
+    try {
+      for (int from = 0; from < changes.size(); from += chunk) {
+        List<Hint.KeyVersion> part = changes.subList(from, Math.min(changes.size(), from + chunk));
+        List<String> keys = new ArrayList<>(part.size());
+        List<byte[]> tombstones = new ArrayList<>(part.size());
+        List<Long> ttls = new ArrayList<>(part.size());
+        for (Hint.KeyVersion kv : part) {
+          keys.add(kv.key());
+          tombstones.add(RedisL2.encode(L1Entry.Kind.TOMBSTONE, kv.version(), null));
+          ttls.add(l2TtlMillis());
+        }
+        RedisL2.Outcome outcome = l2.fill(epoch, initialEpoch(), keys, tombstones, ttls);
+        if (!outcome.epochMatched()) {
+          adoptEpoch(outcome.epoch(), "reconcile"); // the old epoch's keys are unreachable anyway
+          return;
+        }
+      }
+      redisRecovered();
+    } catch (RedisException e) {
+      redisFailed("reconcile", e); // L1 is done; L2 keeps refusing older fills via writers' tombstones
+    }
+  }
+
+  /**
+   * The Redis-side check of one reconcile tick: adopts Redis's epoch, and requests a reconcile if
+   * Redis's sequence had moved past what this instance received by the previous check (a hint was
+   * lost and no later hint revealed the gap).
+   */
+  public void checkRedisState() {
+    RedisL2.Outcome state = l2.state(initialEpoch());
+    adoptEpoch(state.epoch(), "check");
+    long previous = sequenceAtLastCheck;
+    sequenceAtLastCheck = state.sequence();
+    redisRecovered();
+    if (previous >= 0 && lastSequence.get() < previous) {
+      metrics.sequenceGaps.increment();
+      requestReconcile("sequence_behind");
+    }
+  }
+
+  /**
+   * Checks up to {@code sampleSize} random L1 values against L2: an L2 version newer than the L1
+   * entry's means this instance missed an invalidation. Counts it as {@code coherent.stale.detected}
+   * and drops the entry. Returns how many were stale.
+   */
+  public int validateSample(int sampleSize) {
+    if (sampleSize <= 0 || !options.l2Enabled()) {
+      return 0;
+    }
+    List<String> sample = new ArrayList<>(sampleSize);
+    List<L1Entry<V>> entries = new ArrayList<>(sampleSize);
+    int seen = 0;
+    for (Map.Entry<String, CompletableFuture<L1Entry<V>>> e : map.entrySet()) {
+      L1Entry<V> entry = completed(e.getValue());
+      if (entry == null || !servable(entry)) {
+        continue;
+      }
+      seen++;
+      if (sample.size() < sampleSize) {
+        sample.add(e.getKey());
+        entries.add(entry);
+      } else {
+        int slot = (int) (ctx.random().getAsDouble() * seen);
+        if (slot < sampleSize) {
+          sample.set(slot, e.getKey());
+          entries.set(slot, entry);
+        }
+      }
+      if (seen >= 64 * sampleSize) {
+        break; // bounded work per tick
+      }
+    }
+    if (sample.isEmpty()) {
+      return 0;
+    }
+    long at = epoch;
+    List<byte @Nullable []> stored = new ArrayList<>(sample.size());
+    RedisL2.Outcome read = l2.read(at, initialEpoch(), sample, stored);
+    if (!read.epochMatched()) {
+      adoptEpoch(read.epoch(), "validate");
+      return 0;
+    }
+    int stale = 0;
+    for (int i = 0; i < sample.size(); i++) {
+      RedisL2.Stored s = RedisL2.decode(stored.get(i));
+      if (s != null && s.version() > entries.get(i).version) {
+        stale++;
+        metrics.staleDetected.increment();
+        applyInvalidation(sample.get(i), s.version());
+      }
+    }
+    return stale;
+  }
+
+  /** The subscriber answered again after a liveness failure: reconcile what may have been missed. */
+  public void subscriberAlive() {
+    if (subscriberDown) {
+      subscriberDown = false;
+      requestReconcile("liveness_recovered");
+    }
   }
 
   /** Reads epoch and sequence from Redis and adopts both (Redis is the authority). */
@@ -868,7 +999,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       replayPending();
     }
     if (reconcileRequested.get()) {
-      reconcileNow("retry");
+      scheduleReconcile("retry");
     }
   }
 

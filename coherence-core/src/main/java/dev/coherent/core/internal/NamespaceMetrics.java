@@ -33,6 +33,9 @@ final class NamespaceMetrics {
   final Counter hintsDropped;
   final Counter hintsReordered;
   final Counter sequenceGaps;
+  final Counter reconcileApplied;
+  final Counter reconcileFlushes;
+  final Counter staleDetected;
   final Counter epochBumps;
   final Counter epochChanges;
   final Counter fillRacesPrevented;
@@ -64,7 +67,10 @@ final class NamespaceMetrics {
     hintsCoalesced = counter("coherent.hints.coalesced");
     hintsDropped = counter("coherent.hints.dropped");
     hintsReordered = counter("coherent.hints.reordered");
-    sequenceGaps = counter("coherent.hints.gaps");
+    sequenceGaps = counter("coherent.reconcile.gaps");
+    reconcileApplied = counter("coherent.reconcile.applied");
+    reconcileFlushes = counter("coherent.reconcile.flushes");
+    staleDetected = counter("coherent.stale.detected");
     epochBumps = counter("coherent.epoch.bumps");
     epochChanges = counter("coherent.epoch.changes");
     fillRacesPrevented = counter("coherent.fill.races.prevented");

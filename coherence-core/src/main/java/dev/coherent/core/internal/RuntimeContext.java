@@ -15,7 +15,8 @@ import java.util.function.Predicate;
  *
  * @param redis command interface of the runtime's one command connection
  * @param loadExecutor runs loads (may block on the loader and on Redis)
- * @param maintenance runs reconciles, the hint drain and pending-write replays
+ * @param maintenance runs the hint drain and pending-write replays (never blocks on I/O for long)
+ * @param reconcile runs reconciles one at a time (may block on PostgreSQL)
  * @param hintFilter fault-injection hook: hints it rejects are dropped as if lost
  */
 public record RuntimeContext(
@@ -30,6 +31,7 @@ public record RuntimeContext(
     DoubleSupplier random,
     Executor loadExecutor,
     Executor maintenance,
+    Executor reconcile,
     Duration leasePoll,
     Predicate<Hint> hintFilter) {
 

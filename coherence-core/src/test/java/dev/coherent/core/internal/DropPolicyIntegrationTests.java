@@ -71,7 +71,7 @@ class DropPolicyIntegrationTests {
     connection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
     RuntimeContext ctx = new RuntimeContext("victim", tenant, "coherent", "pubsub",
         connection.sync(), meters, Ticker.systemTicker(), Clock.systemUTC(), () -> 0.5,
-        Runnable::run, maintenance, Duration.ofMillis(5), (Hint h) -> true);
+        Runnable::run, maintenance, maintenance, Duration.ofMillis(5), (Hint h) -> true);
     VersionedLoader<String, String> loader = key -> {
       loads.incrementAndGet();
       return database.get(key);
@@ -81,7 +81,8 @@ class DropPolicyIntegrationTests {
     cache.start();
     RuntimeContext writerCtx = new RuntimeContext("writer", tenant, "coherent", "pubsub",
         connection.sync(), new SimpleMeterRegistry(), Ticker.systemTicker(), Clock.systemUTC(),
-        () -> 0.5, Runnable::run, Runnable::run, Duration.ofMillis(5), (Hint h) -> true);
+        () -> 0.5, Runnable::run, Runnable::run, Runnable::run, Duration.ofMillis(5),
+        (Hint h) -> true);
     writer = new NamespaceCache<>("flood", NamespaceOptions.create(), Codecs.string(),
         Function.identity(), loader, writerCtx, new HintCodec());
     writer.start();

@@ -1,0 +1,231 @@
+package dev.coherent.core.internal;
+
+import dev.coherent.core.ChangeLogOptions;
+import dev.coherent.core.Hint;
+import io.lettuce.core.RedisException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The freshness guarantee of a runtime. Every {@code interval} it
+ *
+ * <ol>
+ *   <li>reads the PostgreSQL change log past its watermark and applies each change as a tombstone
+ *       (when a change log is configured; see {@link ChangeLogPoller});
+ *   <li>compares each namespace's Redis epoch and sequence with what the instance has seen;
+ *   <li>validates a small random sample of L1 entries against L2.
+ * </ol>
+ *
+ * It is also each namespace's {@link NamespaceCache.ReconcileAction}: a sequence gap, a buffer
+ * overflow, a resubscription or a liveness failure reconciles at once: a change-log catch-up when
+ * there is a change log (falling back to a local flush if PostgreSQL fails), a local flush and
+ * resync otherwise. And it watches the subscriber's liveness: with no traffic for {@code
+ * livenessTimeout} it pings the Pub/Sub connection; no answer marks every namespace's subscriber
+ * down (L1 TTLs clamped) and reconciles.
+ *
+ * <p>Thread-safety: everything runs on one single-threaded scheduler that the loop owns, so the
+ * poller and the per-tick state are confined to that thread; namespaces are thread-safe.
+ */
+public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
+  private static final Logger log = LoggerFactory.getLogger(ReconcileLoop.class);
+
+  private final ScheduledExecutorService executor;
+  private final @Nullable ChangeLogPoller poller;
+  private final Duration interval;
+  private final Duration livenessTimeout;
+  private final int validationSample;
+  private final Supplier<Collection<NamespaceCache<?, ?>>> namespaces;
+  private final Function<String, @Nullable NamespaceCache<?, ?>> byName;
+  private final BooleanSupplier pingSubscriber;
+  private final com.github.benmanes.caffeine.cache.Ticker ticker;
+  private final Counter runsOk;
+  private final Counter runsFailed;
+  private final Counter retentionFlushes;
+  private final Timer lag;
+  private volatile long lastTrafficNanos;
+  private volatile boolean livenessFailed;
+
+  public ReconcileLoop(
+      ScheduledExecutorService executor,
+      @Nullable ChangeLogOptions changeLog,
+      Duration interval,
+      Duration livenessTimeout,
+      int validationSample,
+      Supplier<Collection<NamespaceCache<?, ?>>> namespaces,
+      Function<String, @Nullable NamespaceCache<?, ?>> byName,
+      BooleanSupplier pingSubscriber,
+      com.github.benmanes.caffeine.cache.Ticker ticker,
+      MeterRegistry meters) {
+    this.executor = executor;
+    this.poller = changeLog == null ? null : new ChangeLogPoller(changeLog);
+    this.interval = interval;
+    this.livenessTimeout = livenessTimeout;
+    this.validationSample = validationSample;
+    this.namespaces = namespaces;
+    this.byName = byName;
+    this.pingSubscriber = pingSubscriber;
+    this.ticker = ticker;
+    this.runsOk = Counter.builder("coherent.reconcile.runs").tag("result", "ok").register(meters);
+    this.runsFailed =
+        Counter.builder("coherent.reconcile.runs").tag("result", "failed").register(meters);
+    this.retentionFlushes = Counter.builder("coherent.reconcile.retention.flushes")
+        .description("polls that found the change log pruned past the watermark").register(meters);
+    this.lag = Timer.builder("coherent.reconcile.lag")
+        .description("age of the newest change applied by a poll").register(meters);
+    this.lastTrafficNanos = ticker.read();
+  }
+
+  /** The executor reconciles run on (one at a time). */
+  public Executor executor() {
+    return executor;
+  }
+
+  /** Takes the change log's head as the watermark (fails if PostgreSQL does not answer) and schedules ticks. */
+  public void start() throws SQLException {
+    if (poller != null) {
+      poller.startAtHead();
+    }
+    long period = interval.toMillis();
+    executor.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
+    long livenessPeriod = Math.max(10, Math.min(period, livenessTimeout.toMillis() / 2));
+    executor.scheduleWithFixedDelay(
+        this::checkLiveness, livenessPeriod, livenessPeriod, TimeUnit.MILLISECONDS);
+  }
+
+  /** Any message or subscription event: the subscriber is alive. */
+  public void traffic() {
+    lastTrafficNanos = ticker.read();
+  }
+
+  /** Runs one full tick now, on the caller's thread (tests and the scheduler). */
+  public void tick() {
+    if (poller != null) {
+      pollChangeLog();
+    }
+    for (NamespaceCache<?, ?> namespace : namespaces.get()) {
+      try {
+        namespace.checkRedisState();
+        namespace.validateSample(validationSample);
+      } catch (RedisException e) {
+        log.debug("namespace {}: Redis-side check failed: {}", namespace.name(), e.toString());
+      } catch (RuntimeException e) {
+        log.warn("namespace {}: reconcile tick failed", namespace.name(), e);
+      }
+    }
+  }
+
+  @Override
+  public void reconcile(NamespaceCache<?, ?> namespace, String reason) {
+    if (poller != null && pollChangeLog()) {
+      try {
+        namespace.resync();
+      } catch (RedisException e) {
+        // The change log covered what was lost; the sequence baseline follows on the next check.
+        log.debug("namespace {}: resync after reconcile failed: {}", namespace.name(), e.toString());
+      }
+      return;
+    }
+    NamespaceCache.flushAndResync(namespace, reason);
+  }
+
+  /** One change-log poll; false when PostgreSQL failed. */
+  boolean pollChangeLog() {
+    if (poller == null) {
+      return false;
+    }
+    try {
+      Collection<NamespaceCache<?, ?>> all = namespaces.get();
+      List<String> names = new ArrayList<>(all.size());
+      for (NamespaceCache<?, ?> namespace : all) {
+        names.add(namespace.name());
+      }
+      poller.poll(names, new ChangeLogPoller.Sink() {
+        @Override
+        public void apply(List<ChangeLogPoller.Change> page) {
+          Map<String, List<Hint.KeyVersion>> byNamespace = new HashMap<>();
+          Instant newest = Instant.EPOCH;
+          for (ChangeLogPoller.Change change : page) {
+            byNamespace.computeIfAbsent(change.namespace(), n -> new ArrayList<>())
+                .add(new Hint.KeyVersion(change.key(), change.version()));
+            if (change.changedAt().isAfter(newest)) {
+              newest = change.changedAt();
+            }
+          }
+          for (Map.Entry<String, List<Hint.KeyVersion>> e : byNamespace.entrySet()) {
+            NamespaceCache<?, ?> namespace = byName.apply(e.getKey());
+            if (namespace != null) {
+              namespace.applyChanges(e.getValue());
+            }
+          }
+          lag.record(Duration.between(newest, Instant.now()).abs());
+        }
+
+        @Override
+        public void retentionExceeded(long prunedThrough, ChangeLogPoller.Watermark watermark) {
+          log.warn("the change log was pruned through transaction {} but this instance had read"
+              + " only up to {}: flushing every namespace instead of replaying", prunedThrough,
+              watermark);
+          retentionFlushes.increment();
+          for (NamespaceCache<?, ?> namespace : namespaces.get()) {
+            namespace.flushLocal();
+          }
+        }
+      });
+      runsOk.increment();
+      return true;
+    } catch (SQLException | RuntimeException e) {
+      runsFailed.increment();
+      log.warn("change-log poll failed ({}); flushing the namespaces that asked for a reconcile",
+          e.toString());
+      return false;
+    }
+  }
+
+  private void checkLiveness() {
+    long silentNanos = ticker.read() - lastTrafficNanos;
+    if (silentNanos < livenessTimeout.toNanos()) {
+      return;
+    }
+    boolean alive;
+    try {
+      alive = pingSubscriber.getAsBoolean();
+    } catch (RuntimeException e) {
+      alive = false;
+    }
+    if (alive) {
+      traffic();
+      if (livenessFailed) {
+        livenessFailed = false;
+        namespaces.get().forEach(NamespaceCache::subscriberAlive);
+      }
+      return;
+    }
+    if (!livenessFailed) {
+      livenessFailed = true;
+      log.warn("Pub/Sub subscriber silent for {} ms and not answering PING: reconciling",
+          TimeUnit.NANOSECONDS.toMillis(silentNanos));
+      for (NamespaceCache<?, ?> namespace : namespaces.get()) {
+        namespace.subscriberDown();
+        namespace.requestReconcile("liveness");
+      }
+    }
+  }
+}
