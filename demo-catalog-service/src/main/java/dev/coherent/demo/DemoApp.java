@@ -1,0 +1,142 @@
+package dev.coherent.demo;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.coherent.db.CoherentSchema;
+import dev.coherent.db.MigrationResult;
+import dev.coherent.db.SchemaMigrationException;
+import dev.coherent.demo.internal.CatalogDatabase;
+import dev.coherent.demo.internal.Closer;
+import dev.coherent.demo.internal.Ports;
+import dev.coherent.testsupport.PostgresService;
+import dev.coherent.testsupport.RedisService;
+import dev.coherent.testsupport.ServiceSource;
+import dev.coherent.testsupport.Services;
+import dev.coherent.testsupport.Settings;
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Starts the demo programmatically: {@code try (RunningDemo demo = DemoApp.start(options)) {...}}.
+ * The {@code demo} subcommand and the integration tests both come through here.
+ *
+ * <p>Order: check both ports (so a busy port fails before anything starts), resolve Redis and
+ * PostgreSQL through {@link Services}, create and migrate the catalog database, then start
+ * instance-a and instance-b. A failure undoes what was started and throws.
+ */
+public final class DemoApp {
+  /** The modules every instance hosts when none are given; the catalog endpoints go here. */
+  public static final List<InstanceModuleFactory> DEFAULT_MODULES = List.of();
+
+  /** Migration may take a while on a cold server; only startup waits on this pool. */
+  private static final Duration MIGRATION_CONNECTION_TIMEOUT = Duration.ofSeconds(10);
+
+  private DemoApp() {}
+
+  /** Starts with {@link #DEFAULT_MODULES}, printing progress to {@link System#out}. */
+  public static RunningDemo start(DemoOptions options) {
+    return start(options, System.out, DEFAULT_MODULES);
+  }
+
+  /**
+   * Starts the demo, printing where Redis and PostgreSQL came from and the health URLs to
+   * {@code out}; each instance hosts one module from each factory.
+   *
+   * @throws DemoStartupException a port in use or a database that cannot be migrated (one line)
+   * @throws dev.coherent.testsupport.ServiceConfigurationException a bad COHERENT_* setting
+   */
+  public static RunningDemo start(
+      DemoOptions options, PrintStream out, List<InstanceModuleFactory> moduleFactories) {
+    long startNanos = System.nanoTime();
+    Ports.requireFree(options.portA(), DemoOptions.PORT_A_FLAG);
+    Ports.requireFree(options.portB(), DemoOptions.PORT_B_FLAG);
+
+    out.println("Coherent demo catalog service, run " + options.runId());
+    RedisService redis = Services.redis();
+    out.println("Redis:       " + redis.source() + " at " + Settings.mask(redis.url())
+        + origin(redis.source(), Settings.REDIS_URL));
+    PostgresService postgres = Services.postgres();
+    CatalogDatabase database = CatalogDatabase.prepare(postgres);
+    out.println("PostgreSQL:  " + database.source() + " at " + database.displayUrl()
+        + origin(database.source(), Settings.JDBC_URL));
+    out.println("Schema:      " + migrate(database));
+
+    Closer closer = new Closer("demo " + options.runId());
+    try {
+      CatalogInstance a =
+          closer.register(
+              CatalogInstance.start(
+                  "instance-a-" + options.runId(), options.portA(), DemoOptions.PORT_A_FLAG,
+                  options.reconcileInterval(), redis, database, moduleFactories));
+      CatalogInstance b =
+          closer.register(
+              CatalogInstance.start(
+                  "instance-b-" + options.runId(), options.portB(), DemoOptions.PORT_B_FLAG,
+                  options.reconcileInterval(), redis, database, moduleFactories));
+      Duration startup = Duration.ofNanos(System.nanoTime() - startNanos);
+      for (CatalogInstance instance : List.of(a, b)) {
+        out.println(String.format(Locale.ROOT, "%-12s %s", instance.id() + ":", instance.healthUri()));
+      }
+      out.println(String.format(Locale.ROOT,
+          "Ready in %.1f s; each instance reconciles every %s.",
+          seconds(startup.toNanos()), Durations.format(options.reconcileInterval())));
+      out.flush();
+      return new RunningDemo(options, a, b, database.displayUrl(), startup, closer);
+    } catch (RuntimeException | Error e) {
+      closer.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Applies the change log, the tracking trigger and the demo schema; returns the line to print.
+   */
+  private static String migrate(CatalogDatabase database) {
+    long start = System.nanoTime();
+    try (HikariDataSource pool =
+        database.openPool("catalog-migration", 2, MIGRATION_CONNECTION_TIMEOUT)) {
+      MigrationResult result = CoherentSchema.migrateWithDemo(pool);
+      long products;
+      try (Connection connection = pool.getConnection();
+          Statement statement = connection.createStatement();
+          ResultSet rows = statement.executeQuery("SELECT count(*) FROM products")) {
+        rows.next();
+        products = rows.getLong(1);
+      }
+      return String.format(Locale.ROOT, "version %s (%s) in %.1f s, %d products",
+          result.schemaVersion(),
+          result.changed() ? result.migrationsExecuted() + " migrations applied" : "up to date",
+          seconds(System.nanoTime() - start), products);
+    } catch (SchemaMigrationException e) {
+      // Its message already names the database and the failed migration.
+      throw new DemoStartupException(e.getMessage(), e);
+    } catch (SQLException | RuntimeException e) {
+      throw new DemoStartupException(
+          "could not migrate the catalog database at " + database.displayUrl() + ": "
+              + rootMessage(e), e);
+    }
+  }
+
+  private static String origin(ServiceSource source, String setting) {
+    return source == ServiceSource.CONFIGURED
+        ? " (from " + setting + ")"
+        : " (set " + setting + " to use your own)";
+  }
+
+  private static String rootMessage(Throwable thrown) {
+    Throwable root = thrown;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.toString() : root.getMessage();
+  }
+
+  private static double seconds(long nanos) {
+    return nanos / 1e9;
+  }
+}
