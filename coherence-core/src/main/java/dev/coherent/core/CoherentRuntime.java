@@ -66,6 +66,11 @@ public final class CoherentRuntime implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CoherentRuntime.class);
   /** Names, tenants and prefixes end up in Redis keys and channel names: keep them plain. */
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}");
+  /**
+   * Tenants have no ':' so that the hash tag {tenant:namespace} and the channel suffix
+   * :namespace:tenant are unambiguous (tenant "a:b" + namespace "c" vs tenant "a" + "b:c").
+   */
+  private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
 
   private final Builder config;
   private final RedisClient client;
@@ -88,7 +93,7 @@ public final class CoherentRuntime implements AutoCloseable {
   private CoherentRuntime(Builder b) {
     this.config = b;
     this.ownsClient = b.client == null;
-    RedisURI uri = RedisURI.create(Objects.requireNonNull(b.uri, "redisUri"));
+    RedisURI uri = RedisURI.builder(Objects.requireNonNull(b.uri, "redisUri")).build();
     if (b.password != null) {
       if (b.username != null) {
         uri.setAuthentication(b.username, b.password);
@@ -97,8 +102,11 @@ public final class CoherentRuntime implements AutoCloseable {
       }
     }
     uri.setTimeout(b.commandTimeout);
+    // CLIENT LIST shows which instance a connection belongs to (operators, fault scenarios).
+    uri.setClientName(b.instanceId);
     if (ownsClient) {
-      this.client = RedisClient.create();
+      this.client = b.clientResources == null ? RedisClient.create()
+          : RedisClient.create(b.clientResources);
       client.setOptions(ClientOptions.builder()
           // Fail fast while disconnected: a read then goes to the source instead of queueing.
           .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -393,8 +401,9 @@ public final class CoherentRuntime implements AutoCloseable {
     /** A few entries a tick catch a lost invalidation cheaply; alert on coherent.stale.detected. */
     public static final int DEFAULT_VALIDATION_SAMPLE_SIZE = 16;
 
-    private @Nullable String uri;
+    private @Nullable RedisURI uri;
     private @Nullable RedisClient client;
+    private io.lettuce.core.resource.@Nullable ClientResources clientResources;
     private @Nullable String username;
     private char @Nullable [] password;
     private String instanceId = defaultInstanceId();
@@ -458,19 +467,36 @@ public final class CoherentRuntime implements AutoCloseable {
     public Builder redisUri(String uri) {
       Objects.requireNonNull(uri, "redisUri");
       try {
-        RedisURI.create(uri);
+        this.uri = RedisURI.create(uri);
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException("redisUri '" + uri.replaceAll(":[^:@/]*@", ":***@")
-            + "' is not a Redis URI (" + e.getMessage() + "); expected redis://host:port or"
-            + " rediss://host:port", e);
+        // Lettuce's own message may quote part of the password: leave it out when there is one.
+        String detail = uri.contains("@") ? "" : " (" + e.getMessage() + ")";
+        throw new IllegalArgumentException("redisUri '"
+            + uri.replaceFirst("^([A-Za-z]+://)([^:@/]*):.*@", "$1$2:***@")
+            + "' is not a Redis URI" + detail + "; expected redis://host:port or"
+            + " rediss://host:port", uri.contains("@") ? null : e);
       }
-      this.uri = uri;
+      return this;
+    }
+
+    /** The Redis server as a Lettuce {@link RedisURI} (copied; later changes do not apply). */
+    public Builder redisUri(RedisURI uri) {
+      this.uri = RedisURI.builder(Objects.requireNonNull(uri, "redisUri")).build();
       return this;
     }
 
     /** An existing client to share (not closed by the runtime); still needs {@link #redisUri}. */
     public Builder redisClient(RedisClient client) {
       this.client = Objects.requireNonNull(client, "redisClient");
+      return this;
+    }
+
+    /**
+     * Event loops to share (not shut down by the runtime); the runtime still creates and owns its
+     * client, configured to fail fast while disconnected. Ignored with {@link #redisClient}.
+     */
+    public Builder clientResources(io.lettuce.core.resource.ClientResources resources) {
+      this.clientResources = Objects.requireNonNull(resources, "clientResources");
       return this;
     }
 
@@ -490,7 +516,10 @@ public final class CoherentRuntime implements AutoCloseable {
 
     /** Tenants have separate keys and channels; hints of another tenant are ignored. */
     public Builder tenant(String tenant) {
-      checkName("tenant", tenant);
+      if (tenant == null || !TENANT.matcher(tenant).matches()) {
+        throw new IllegalArgumentException("tenant '" + tenant + "' must be 1 to 100 characters of"
+            + " letters, digits, '_', '.' or '-', starting with a letter or digit (no ':')");
+      }
       this.tenant = tenant;
       return this;
     }

@@ -262,18 +262,23 @@ public final class NamespaceOptions {
       return new NamespaceOptions(this);
     }
 
+    /** Longer than any sensible cache lifetime, and far inside what nanoseconds can count. */
+    static final Duration MAX_DURATION = Duration.ofDays(365);
+
     private static Duration positive(String name, Duration d) {
       Objects.requireNonNull(d, name);
-      if (d.toMillis() < 1) {
-        throw new IllegalArgumentException(name + " must be at least 1 ms but was " + d);
+      if (d.compareTo(Duration.ofMillis(1)) < 0 || d.compareTo(MAX_DURATION) > 0) {
+        throw new IllegalArgumentException(
+            name + " must be from 1 ms to " + MAX_DURATION + " but was " + d);
       }
       return d;
     }
 
     private static Duration nonNegative(String name, Duration d) {
       Objects.requireNonNull(d, name);
-      if (d.isNegative()) {
-        throw new IllegalArgumentException(name + " must not be negative but was " + d);
+      if (d.isNegative() || d.compareTo(MAX_DURATION) > 0) {
+        throw new IllegalArgumentException(
+            name + " must be from 0 to " + MAX_DURATION + " but was " + d);
       }
       return d;
     }

@@ -76,10 +76,12 @@ public interface NearCache<K, V> {
    * What an instance knows about a namespace.
    *
    * @param epoch the namespace epoch L1 entries must carry to be served
-   * @param lastSequence the highest hint sequence received (-1 before the first)
+   * @param lastSequence the highest hint sequence received, starting at Redis's sequence when the
+   *     namespace was created (0 for a new namespace)
    * @param reconcileRequested whether a lost hint was detected (gap, overflow, reconnect, Redis
    *     outage) and not yet handled by a reconcile
-   * @param degraded whether the last Redis call of this namespace failed
+   * @param degraded whether the last Redis call of this namespace failed or its subscriber is
+   *     down (new L1 entries then live at most {@code degradedL1Ttl})
    */
   record NamespaceStatus(
       long epoch, long lastSequence, boolean reconcileRequested, boolean degraded) {}

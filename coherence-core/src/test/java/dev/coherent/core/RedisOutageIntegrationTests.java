@@ -68,7 +68,9 @@ class RedisOutageIntegrationTests {
     java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
     FakeSource source = new FakeSource();
     source.write("k", "v1");
-    NearCache<String, String> cache = runtimes.start("a", b -> b.ticker(nanos::get))
+    // Loads on the calling thread, so the entry's expiry is set before get() returns (fake ticker).
+    NearCache<String, String> cache = runtimes.start("a", b -> b.ticker(nanos::get)
+            .loadExecutor(Runnable::run))
         .namespace("degraded", Codecs.string(), NamespaceOptions.builder()
             .degradedL1Ttl(Duration.ofSeconds(1)).build(), source);
     redis.stop();

@@ -80,7 +80,7 @@ public final class HintCodec {
       throw new MalformedHintException("not_object", "hint is not a JSON object");
     }
     JsonNode v = root.get("v");
-    if (v == null || !v.canConvertToInt()) {
+    if (v == null || !v.isIntegralNumber() || !v.canConvertToInt()) {
       throw new MalformedHintException("missing_field", "hint has no integer field v");
     }
     if (v.intValue() != SCHEMA_VERSION) {
@@ -102,8 +102,8 @@ public final class HintCodec {
       for (JsonNode item : array) {
         JsonNode k = item.get("k");
         JsonNode ver = item.get("ver");
-        if (k == null || !k.isTextual() || ver == null || !ver.canConvertToLong()
-            || ver.longValue() < 0) {
+        if (k == null || !k.isTextual() || ver == null || !ver.isIntegralNumber()
+            || !ver.canConvertToLong() || ver.longValue() < 0) {
           throw new MalformedHintException("bad_key", "hint key entry " + item);
         }
         keys.add(new Hint.KeyVersion(k.textValue(), ver.longValue()));

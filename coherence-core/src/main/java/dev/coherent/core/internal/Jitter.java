@@ -18,7 +18,15 @@ final class Jitter {
   long nanos(Duration ttl, double fraction, Duration hardMax) {
     double u = random.getAsDouble();
     double factor = 1.0 + fraction * (2.0 * u - 1.0);
-    long nanos = (long) (ttl.toNanos() * factor);
-    return Math.max(1, Math.min(nanos, hardMax.toNanos()));
+    long nanos = (long) (saturatedNanos(ttl) * factor);
+    return Math.max(1, Math.min(nanos, saturatedNanos(hardMax)));
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException tooLong) {
+      return Long.MAX_VALUE;
+    }
   }
 }

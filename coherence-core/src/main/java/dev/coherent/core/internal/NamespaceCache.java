@@ -56,6 +56,8 @@ import org.slf4j.LoggerFactory;
 public final class NamespaceCache<K, V> implements NearCache<K, V> {
   private static final Logger log = LoggerFactory.getLogger(NamespaceCache.class);
   private static final int MAX_KEY_LENGTH = 1024;
+  /** A read retries this often when the load it joined predates a flush it saw; then it takes it. */
+  private static final int MAX_STALE_JOIN_RETRIES = 3;
 
   private final String name;
   private final NamespaceOptions options;
@@ -179,7 +181,32 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       }
     }
     metrics.l1Misses.increment();
-    return answer(join(claimAndLoad(k, key, loader)));
+    long callEpoch = epoch;
+    long callGeneration = generation.get();
+    L1Entry<V> entry = join(claimAndLoad(k, key, loader));
+    for (int retry = 0; retry < MAX_STALE_JOIN_RETRIES
+        && predates(entry, callEpoch, callGeneration); retry++) {
+      entry = join(claimAndLoad(k, key, loader));
+    }
+    return answer(entry);
+  }
+
+  /**
+   * Whether a joined load started before this call under stamps that are no longer current: it
+   * began before a flush, an invalidateAll or an epoch change the caller already saw, so the
+   * caller must not take its result (the load's own callers may: they asked before).
+   */
+  private boolean predates(L1Entry<V> entry, long callEpoch, long callGeneration) {
+    return entry.answer == null && !servable(entry)
+        && (entry.generation < callGeneration || entry.epoch != callEpoch);
+  }
+
+  private CompletableFuture<L1Entry<V>> loadFresh(String k, K key,
+      VersionedLoader<? super K, V> loader, long callEpoch, long callGeneration, int retry) {
+    return claimAndLoad(k, key, loader).thenCompose(entry ->
+        retry < MAX_STALE_JOIN_RETRIES && predates(entry, callEpoch, callGeneration)
+            ? loadFresh(k, key, loader, callEpoch, callGeneration, retry + 1)
+            : CompletableFuture.completedFuture(entry));
   }
 
   @Override
@@ -195,7 +222,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       }
     }
     metrics.l1Misses.increment();
-    return claimAndLoad(k, key, loader)
+    return loadFresh(k, key, loader, epoch, generation.get(), 0)
         .handle(
             (entry, error) -> {
               if (error != null) {
@@ -208,6 +235,8 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   @Override
   public Map<K, V> getAll(Collection<? extends K> keys) {
     VersionedLoader<? super K, V> loader = requireLoader();
+    long callEpoch = epoch;
+    long callGeneration = generation.get();
     Map<K, V> result = new LinkedHashMap<>();
     Map<K, CompletableFuture<L1Entry<V>>> waiting = new LinkedHashMap<>();
     List<Claim<K, V>> owned = new ArrayList<>();
@@ -236,7 +265,10 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       loadBatch(owned, loader);
     }
     for (Map.Entry<K, CompletableFuture<L1Entry<V>>> e : waiting.entrySet()) {
-      Versioned<V> v = answer(join(e.getValue()));
+      L1Entry<V> entry = join(e.getValue());
+      Versioned<V> v = predates(entry, callEpoch, callGeneration)
+          ? getVersioned(e.getKey(), loader) // joined a load from before a flush: read again
+          : answer(entry);
       if (v != null && v.value() != null) {
         result.put(e.getKey(), v.value());
       }
@@ -338,7 +370,8 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
             missing = new ArrayList<>();
             for (int i = 0; i < claims.size(); i++) {
               Claim<K, V> claim = claims.get(i);
-              L1Entry<V> hit = fromL2(stored.get(i), claim, startEpoch, startGeneration);
+              L1Entry<V> hit =
+                  fromL2(stored.get(i), claim, startEpoch, startGeneration, degraded);
               if (hit != null) {
                 metrics.l2Hits.increment();
                 done.put(claim, hit);
@@ -350,7 +383,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
           }
           if (missing.size() == 1 && claims.size() == 1 && options.leaseEnabled()) {
             Claim<K, V> claim = missing.get(0);
-            L1Entry<V> waited = awaitLease(claim, startEpoch, startGeneration);
+            L1Entry<V> waited = awaitLease(claim, startEpoch, startGeneration, degraded);
             if (waited != null) {
               done.put(claim, waited);
               missing = List.of();
@@ -382,8 +415,8 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     }
   }
 
-  private @Nullable L1Entry<V> fromL2(
-      byte @Nullable [] bytes, Claim<K, V> claim, long stampEpoch, long stampGeneration) {
+  private @Nullable L1Entry<V> fromL2(byte @Nullable [] bytes, Claim<K, V> claim,
+      long stampEpoch, long stampGeneration, boolean degraded) {
     RedisL2.Stored stored = RedisL2.decode(bytes);
     if (stored == null) {
       return null;
@@ -408,11 +441,13 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     } else if (!options.negativeCaching()) {
       return null;
     }
-    return entry(stored.kind(), stored.version(), stampEpoch, stampGeneration, value, false);
+    // While the subscriber is down no hint can drop this copy: clamp its lifetime.
+    return entry(stored.kind(), stored.version(), stampEpoch, stampGeneration, value, degraded);
   }
 
   /** Holds or waits for the load lease. Returns what another instance filled, or null to load. */
-  private @Nullable L1Entry<V> awaitLease(Claim<K, V> claim, long stampEpoch, long stampGeneration) {
+  private @Nullable L1Entry<V> awaitLease(
+      Claim<K, V> claim, long stampEpoch, long stampGeneration, boolean degraded) {
     long holdMillis = options.leaseTime().toMillis();
     if (l2.tryLease(claim.k, ctx.instanceId(), holdMillis)) {
       return null;
@@ -426,12 +461,22 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       if (!read.epochMatched()) {
         return null;
       }
-      L1Entry<V> hit = fromL2(stored.get(0), claim, stampEpoch, stampGeneration);
+      L1Entry<V> hit = fromL2(stored.get(0), claim, stampEpoch, stampGeneration, degraded);
       if (hit != null) {
         metrics.l2Hits.increment();
         return hit;
       }
       if (!l2.leaseHeld(claim.k) && l2.tryLease(claim.k, ctx.instanceId(), holdMillis)) {
+        // The holder may have filled and released between our read and our lease: look once more.
+        stored.clear();
+        read = l2.read(stampEpoch, initialEpoch(), List.of(claim.k), stored);
+        hit = read.epochMatched()
+            ? fromL2(stored.get(0), claim, stampEpoch, stampGeneration, degraded) : null;
+        if (hit != null) {
+          releaseLease(claim.k);
+          metrics.l2Hits.increment();
+          return hit;
+        }
         return null; // the holder finished without filling (not found, or died): load ourselves
       }
     }
@@ -571,6 +616,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     Objects.requireNonNull(value, "value");
     checkVersion(version);
     String k = encodeKey(key);
+    byte[] payload = RedisL2.encode(L1Entry.Kind.VALUE, version, codec.encode(value));
     L1Entry<V> fresh = entry(L1Entry.Kind.VALUE, version, epoch, generation.get(), value,
         redisDown || subscriberDown);
     map.compute(k, (ignored, current) -> {
@@ -581,7 +627,6 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       }
       return CompletableFuture.completedFuture(fresh);
     });
-    byte[] payload = RedisL2.encode(L1Entry.Kind.VALUE, version, codec.encode(value));
     if (options.l2Enabled()) {
       publish(List.of(new Hint.KeyVersion(k, version)), List.of(payload));
     } else {
@@ -607,11 +652,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     if (batch.isEmpty()) {
       return;
     }
-    List<byte[]> tombstones = new ArrayList<>(batch.size());
-    for (Hint.KeyVersion kv : batch) {
-      tombstones.add(RedisL2.encode(L1Entry.Kind.TOMBSTONE, kv.version(), null));
-    }
-    publish(batch, options.l2Enabled() ? tombstones : null);
+    publish(batch, options.l2Enabled() ? tombstones(batch) : null);
   }
 
   /**
@@ -619,18 +660,48 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
    * maxKeysPerHint. On a Redis failure the keys are remembered for replay.
    */
   private void publish(List<Hint.KeyVersion> keys, @Nullable List<byte[]> entries) {
-    int chunk = options.maxKeysPerHint();
-    for (int from = 0; from < keys.size(); from += chunk) {
-      int to = Math.min(keys.size(), from + chunk);
-      List<Hint.KeyVersion> part = keys.subList(from, to);
+    for (int[] range : chunks(keys)) {
+      List<Hint.KeyVersion> part = keys.subList(range[0], range[1]);
       try {
-        writeChunk(part, entries == null ? List.of() : entries.subList(from, to));
+        writeChunk(part, entries == null ? List.of() : entries.subList(range[0], range[1]));
         redisRecovered();
       } catch (RedisException e) {
         redisFailed("write", e);
         remember(part);
       }
     }
+  }
+
+  /**
+   * Splits keys into [from, to) ranges of at most maxKeysPerHint keys whose hint stays well below
+   * the receivers' payload limit (a key may cost up to 6 characters a character when escaped).
+   */
+  private List<int[]> chunks(List<Hint.KeyVersion> keys) {
+    List<int[]> ranges = new ArrayList<>();
+    int budget = HintCodec.MAX_PAYLOAD_CHARS / 2;
+    int from = 0;
+    int size = 0;
+    for (int i = 0; i < keys.size(); i++) {
+      int cost = 40 + 6 * keys.get(i).key().length();
+      if (i > from && (i - from >= options.maxKeysPerHint() || size + cost > budget)) {
+        ranges.add(new int[] {from, i});
+        from = i;
+        size = 0;
+      }
+      size += cost;
+    }
+    if (from < keys.size()) {
+      ranges.add(new int[] {from, keys.size()});
+    }
+    return ranges;
+  }
+
+  private static List<byte[]> tombstones(List<Hint.KeyVersion> keys) {
+    List<byte[]> out = new ArrayList<>(keys.size());
+    for (Hint.KeyVersion kv : keys) {
+      out.add(RedisL2.encode(L1Entry.Kind.TOMBSTONE, kv.version(), null));
+    }
+    return out;
   }
 
   private void writeChunk(List<Hint.KeyVersion> part, List<byte[]> entries) {
@@ -763,12 +834,13 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
         metrics.ignored("own");
         return; // applied locally before it was published
       }
-      for (Hint.KeyVersion kv : hint.keys()) {
-        HintBuffer.Offer offer = buffer.offer(kv.key(), kv.version());
+      List<Hint.KeyVersion> keys = hint.keys();
+      for (int i = 0; i < keys.size(); i++) {
+        HintBuffer.Offer offer = buffer.offer(keys.get(i).key(), keys.get(i).version());
         if (offer == HintBuffer.Offer.COALESCED) {
           metrics.hintsCoalesced.increment();
         } else if (offer == HintBuffer.Offer.FULL) {
-          overflow(hint.keys().size());
+          overflow(keys.size() - i); // the keys before i are in the buffer, dropped with it
           return;
         }
       }
@@ -882,18 +954,16 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       // tombstones when Redis is back.
       return;
     }
-    int chunk = options.maxKeysPerHint();
     try {
-      for (int from = 0; from < changes.size(); from += chunk) {
-        List<Hint.KeyVersion> part = changes.subList(from, Math.min(changes.size(), from + chunk));
+      for (int[] range : chunks(changes)) {
+        List<Hint.KeyVersion> part = changes.subList(range[0], range[1]);
         List<String> keys = new ArrayList<>(part.size());
-        List<byte[]> tombstones = new ArrayList<>(part.size());
         List<Long> ttls = new ArrayList<>(part.size());
         for (Hint.KeyVersion kv : part) {
           keys.add(kv.key());
-          tombstones.add(RedisL2.encode(L1Entry.Kind.TOMBSTONE, kv.version(), null));
           ttls.add(l2TtlMillis());
         }
+        List<byte[]> tombstones = tombstones(part);
         RedisL2.Outcome outcome = l2.fill(epoch, initialEpoch(), keys, tombstones, ttls);
         if (!outcome.epochMatched()) {
           adoptEpoch(outcome.epoch(), "reconcile"); // the old epoch's keys are unreachable anyway
@@ -1005,33 +1075,31 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
 
   private void replayPending() {
     try {
-      if (pendingEpochBump.getAndSet(false)) {
-        pendingWrites.clear();
+      if (pendingEpochBump.get()) {
+        // Every write remembered so far is covered by the bump; later ones stay pending.
+        Map<String, Long> covered = new HashMap<>(pendingWrites);
         RedisL2.Outcome bumped = l2.bumpEpoch(initialEpoch(),
             hints.epoch(name, ctx.tenant(), ctx.instanceId(), ctx.clock().millis()));
         metrics.epochBumps.increment();
+        metrics.hintsPublished.increment();
         adoptEpoch(bumped.epoch(), "replay");
+        pendingEpochBump.set(false);
+        covered.forEach(pendingWrites::remove);
       }
       List<Hint.KeyVersion> batch = new ArrayList<>();
       for (Map.Entry<String, Long> e : pendingWrites.entrySet()) {
         batch.add(new Hint.KeyVersion(e.getKey(), e.getValue()));
       }
-      List<byte[]> tombstones = new ArrayList<>(batch.size());
-      for (Hint.KeyVersion kv : batch) {
-        tombstones.add(RedisL2.encode(L1Entry.Kind.TOMBSTONE, kv.version(), null));
-      }
-      int chunk = options.maxKeysPerHint();
-      for (int from = 0; from < batch.size(); from += chunk) {
-        int to = Math.min(batch.size(), from + chunk);
-        writeChunk(batch.subList(from, to),
-            options.l2Enabled() ? tombstones.subList(from, to) : List.of());
-        for (Hint.KeyVersion kv : batch.subList(from, to)) {
+      for (int[] range : chunks(batch)) {
+        List<Hint.KeyVersion> part = batch.subList(range[0], range[1]);
+        writeChunk(part, options.l2Enabled() ? tombstones(part) : List.of());
+        for (Hint.KeyVersion kv : part) {
           pendingWrites.remove(kv.key(), kv.version());
         }
       }
       redisRecovered();
     } catch (RedisException e) {
-      redisFailed("replay", e);
+      redisFailed("replay", e); // everything not yet published stays pending for the next try
     }
   }
 

@@ -1,0 +1,520 @@
+package dev.coherent.core.internal;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.coherent.core.Codecs;
+import dev.coherent.core.Hint;
+import dev.coherent.core.NamespaceOptions;
+import dev.coherent.core.Versioned;
+import dev.coherent.core.VersionedLoader;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.reflect.Proxy;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One namespace against an in-memory stand-in for Redis that runs the same rules as the Lua
+ * scripts (epoch guard, version CAS, sequence, publish) and can be switched off to simulate an
+ * outage. The maintenance and reconcile executors are one manual executor and time is a fake
+ * ticker, so nothing sleeps. Without a change log the reconcile action is the default local flush
+ * and resync.
+ */
+class NamespaceCacheUnitTests {
+  private static final String NS = "catalog:product";
+  private static final String TENANT = "t1";
+  private static final long START = 1_700_000_000_000L;
+
+  /** Runs submitted tasks only when the test says so. */
+  static final class ManualExecutor implements java.util.concurrent.Executor {
+    final Queue<Runnable> tasks = new ArrayDeque<>();
+
+    @Override
+    public synchronized void execute(Runnable task) {
+      tasks.add(task);
+    }
+
+    void runAll() {
+      for (Runnable task; (task = poll()) != null; ) {
+        task.run();
+      }
+    }
+
+    private synchronized @Nullable Runnable poll() {
+      return tasks.poll();
+    }
+  }
+
+  /**
+   * The scripts of prelude.lua/read/fill/write/epoch/state.lua re-stated in Java over a map, with
+   * replies shaped as Lettuce returns them (integers as Long, strings as byte[], nil as null).
+   */
+  static final class FakeRedis {
+    final Map<String, byte[]> data = new ConcurrentHashMap<>();
+    final List<String> published = new CopyOnWriteArrayList<>();
+    volatile boolean down;
+
+    @SuppressWarnings("unchecked")
+    RedisCommands<String, byte[]> commands() {
+      return (RedisCommands<String, byte[]>) Proxy.newProxyInstance(
+          getClass().getClassLoader(), new Class<?>[] {RedisCommands.class},
+          (proxy, method, args) -> {
+            switch (method.getName()) {
+              case "toString":
+                return "FakeRedis";
+              case "hashCode":
+                return System.identityHashCode(proxy);
+              case "equals":
+                return proxy == args[0];
+              case "evalsha":
+                if (down) {
+                  throw new RedisException("Connection closed (fake outage)");
+                }
+                return script((String[]) args[2], (byte[][]) args[3]);
+              default:
+                throw new UnsupportedOperationException(method.getName());
+            }
+          });
+    }
+
+    private synchronized List<Object> script(String[] keys, byte[][] argv) {
+      boolean sequenced = keys.length >= 2 && keys[1].endsWith(":seq");
+      if (sequenced && argv.length == 1) { // state.lua
+        byte[] e = epochOf(keys[0], argv[0]);
+        byte[] s = data.get(keys[1]);
+        return list(e, s == null ? "0".getBytes(UTF_8) : s);
+      }
+      if (sequenced && argv.length == 5) { // epoch.lua
+        epochOf(keys[0], argv[0]);
+        long e = incr(keys[0]);
+        long s = incr(keys[1]);
+        publish(argv[1], argv[2], Long.toString(e), argv[3], s, argv[4]);
+        return list(e, s);
+      }
+      if (sequenced) { // write.lua
+        byte[] e = epochOf(keys[0], argv[1]);
+        if (!Arrays.equals(e, argv[0])) {
+          return list(0L, e);
+        }
+        List<Object> result = list(1L, e, 0L);
+        for (int i = 2; i < keys.length; i++) {
+          result.add(store(keys[i], argv[6 + 2 * (i - 2)]));
+        }
+        long s = incr(keys[1]);
+        result.set(2, s);
+        publish(argv[2], argv[3], new String(e, UTF_8), argv[4], s, argv[5]);
+        return result;
+      }
+      byte[] e = epochOf(keys[0], argv[1]);
+      if (argv.length == 2) { // read.lua
+        if (!Arrays.equals(e, argv[0])) {
+          return list(e);
+        }
+        List<Object> result = list(e);
+        for (int i = 1; i < keys.length; i++) {
+          result.add(data.get(keys[i]));
+        }
+        return result;
+      }
+      // fill.lua
+      if (!Arrays.equals(e, argv[0])) {
+        return list(0L, e);
+      }
+      List<Object> result = list(1L, e);
+      for (int i = 1; i < keys.length; i++) {
+        result.add(store(keys[i], argv[2 + 2 * (i - 1)]));
+      }
+      return result;
+    }
+
+    private static List<Object> list(Object... items) {
+      return new ArrayList<>(Arrays.asList(items));
+    }
+
+    private byte[] epochOf(String key, byte[] initial) {
+      return data.computeIfAbsent(key, k -> initial.clone());
+    }
+
+    private long incr(String key) {
+      byte[] old = data.get(key);
+      long next = (old == null ? 0 : Long.parseLong(new String(old, UTF_8))) + 1;
+      data.put(key, Long.toString(next).getBytes(UTF_8));
+      return next;
+    }
+
+    private void publish(byte[] channel, byte[] head, String e, byte[] middle, long s, byte[] tail) {
+      published.add(new String(channel, UTF_8) + " " + new String(head, UTF_8) + e
+          + new String(middle, UTF_8) + s + new String(tail, UTF_8));
+    }
+
+    /** prelude.lua store/decide: 1 written, 2 equal present, 0 refused as older. */
+    private long store(String key, byte[] entry) {
+      RedisL2.Stored next = RedisL2.decode(entry);
+      RedisL2.Stored current = RedisL2.decode(data.get(key));
+      long d;
+      if (next == null) {
+        d = 0;
+      } else if (current == null || next.version() > current.version()) {
+        d = 1;
+      } else if (next.version() < current.version()) {
+        d = 0;
+      } else if (next.kind() == current.kind()) {
+        d = 2;
+      } else {
+        d = current.kind() == L1Entry.Kind.TOMBSTONE ? 1 : 0;
+      }
+      if (d == 1) {
+        data.put(key, entry);
+      }
+      return d;
+    }
+
+    long epoch() {
+      return Long.parseLong(new String(data.get("coherent:{" + TENANT + ":" + NS + "}:epoch"), UTF_8));
+    }
+
+    long sequence() {
+      byte[] s = data.get("coherent:{" + TENANT + ":" + NS + "}:seq");
+      return s == null ? 0 : Long.parseLong(new String(s, UTF_8));
+    }
+
+    void putEntry(String key, String encoded) {
+      data.put("coherent:{" + TENANT + ":" + NS + "}:e" + epoch() + ":" + key, encoded.getBytes(UTF_8));
+    }
+
+    @Nullable String entry(String key) {
+      byte[] bytes = data.get("coherent:{" + TENANT + ":" + NS + "}:e" + epoch() + ":" + key);
+      return bytes == null ? null : new String(bytes, UTF_8);
+    }
+  }
+
+  /** A source of truth: key -> (value, version); a load can be held at a latch. */
+  static final class Source implements VersionedLoader<String, String> {
+    final Map<String, Versioned<String>> rows = new ConcurrentHashMap<>();
+    final AtomicLong loads = new AtomicLong();
+    volatile @Nullable CountDownLatch entered;
+    volatile @Nullable CountDownLatch release;
+
+    @Override
+    public @Nullable Versioned<String> load(String key) throws Exception {
+      Versioned<String> read = rows.get(key);
+      loads.incrementAndGet();
+      CountDownLatch gate = release;
+      if (gate != null) {
+        release = null;
+        entered.countDown();
+        gate.await(10, TimeUnit.SECONDS);
+      }
+      return read;
+    }
+  }
+
+  private final FakeRedis redis = new FakeRedis();
+  private final ManualExecutor maintenance = new ManualExecutor();
+  private final ExecutorService loaders = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "test-loader");
+    t.setDaemon(true);
+    return t;
+  });
+  private final AtomicLong nanos = new AtomicLong();
+  private final MeterRegistry meters = new SimpleMeterRegistry();
+  private final Source source = new Source();
+  private final HintCodec codec = new HintCodec();
+
+  @AfterEach
+  void stopLoaders() {
+    loaders.shutdownNow();
+  }
+
+  private NamespaceCache<String, String> start(NamespaceOptions options) {
+    RuntimeContext ctx = new RuntimeContext("me", TENANT, "coherent", "pubsub", redis.commands(),
+        meters, nanos::get, Clock.fixed(Instant.ofEpochMilli(START), ZoneOffset.UTC), () -> 0.5,
+        // Loads run on the calling thread: Caffeine then sets an entry's expiry before get()
+        // returns, so moving the fake ticker right after a get never races with it.
+        Runnable::run, maintenance, maintenance, Duration.ofMillis(1), hint -> true);
+    NamespaceCache<String, String> cache = new NamespaceCache<>(NS, options, Codecs.string(),
+        Function.identity(), source, ctx, codec);
+    cache.start();
+    cache.subscribed();
+    maintenance.runAll();
+    return cache;
+  }
+
+  private String keysHint(String origin, long epoch, long seq, String key, long version) {
+    HintCodec.Template t = codec.keys(NS, TENANT, origin, 1, List.of(new Hint.KeyVersion(key, version)));
+    return t.head() + epoch + t.middle() + seq + t.tail();
+  }
+
+  private String epochHint(long epoch, long seq) {
+    HintCodec.Template t = codec.epoch(NS, TENANT, "other", 1);
+    return t.head() + epoch + t.middle() + seq + t.tail();
+  }
+
+  private double count(String name, String... tags) {
+    var search = meters.find(name).tag("namespace", NS).tags(tags);
+    if (search.counter() != null) {
+      return search.counter().count();
+    }
+    return search.functionCounter() == null ? 0 : search.functionCounter().count();
+  }
+
+  // ----------------------------------------------------------------------- the fake itself
+
+  @Test
+  void theFakeBehavesLikeTheScriptsForAPlainReadAndWrite() {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.create());
+    assertThat(cache.status().epoch()).isEqualTo(START).isEqualTo(redis.epoch());
+    source.rows.put("k", Versioned.of("v1", 1));
+
+    assertThat(cache.get("k")).isEqualTo("v1");
+    assertThat(redis.entry("k")).isEqualTo("1|V|v1");
+    assertThat(redis.published).isEmpty(); // fills never publish
+
+    cache.invalidate("k", 2);
+    assertThat(redis.entry("k")).isEqualTo("2|T|");
+    assertThat(redis.sequence()).isEqualTo(1);
+    assertThat(redis.published).singleElement().asString()
+        .startsWith("pubsub:v1:cache-invalidate:catalog:product:t1 {\"v\":1,")
+        .endsWith(",\"epoch\":" + START + ",\"seq\":1}");
+  }
+
+  // ----------------------------------------------------------------------- fill race, L1
+
+  @Test
+  void anInvalidationDuringALoadReplacesItsFutureSoTheOldResultIsNeverServed() throws Exception {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.builder().l2Enabled(false).build());
+    source.rows.put("k", Versioned.of("v1", 1));
+    source.entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    source.release = release;
+
+    Future<String> slow = loaders.submit(() -> cache.get("k"));
+    assertThat(source.entered.await(5, TimeUnit.SECONDS)).isTrue();
+    // v2 commits elsewhere and its hint arrives while the slow load still holds v1.
+    source.rows.put("k", Versioned.of("v2", 2));
+    cache.onMessage(keysHint("other", START, 1, "k", 2));
+    maintenance.runAll(); // the drain applies the hint
+    release.countDown();
+
+    assertThat(slow.get(5, TimeUnit.SECONDS)).as("the slow load answers its own caller").isEqualTo("v1");
+    assertThat(cache.get("k")).isEqualTo("v2");
+    assertThat(cache.get("k")).isEqualTo("v2");
+    assertThat(source.loads).hasValue(2);
+  }
+
+  // ----------------------------------------------------------------------- hints
+
+  @Test
+  void aSequenceGapRequestsAReconcileThatResynchronises() {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.create());
+    cache.onMessage(keysHint("other", START, 1, "a", 1));
+    assertThat(cache.status().lastSequence()).isEqualTo(1);
+
+    cache.onMessage(keysHint("other", START, 3, "b", 1)); // 2 was lost
+
+    assertThat(count("coherent.reconcile.gaps")).isEqualTo(1);
+    assertThat(count("coherent.reconcile.requests", "reason", "gap")).isEqualTo(1);
+    assertThat(cache.status().reconcileRequested()).isTrue();
+    maintenance.runAll();
+    assertThat(cache.status().reconcileRequested()).isFalse();
+    assertThat(cache.status().lastSequence()).isEqualTo(redis.sequence()); // from Redis
+    assertThat(count("coherent.flushes")).isEqualTo(1);
+  }
+
+  @Test
+  void ownHintsAreIgnoredButTheirSequenceIsTracked() {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.create());
+    cache.onMessage(keysHint("me", START, 1, "a", 1));
+    assertThat(count("coherent.hints.ignored", "reason", "own")).isEqualTo(1);
+    assertThat(cache.status().lastSequence()).isEqualTo(1);
+  }
+
+  @Test
+  void epochHintsBeyondTheRateAreIgnoredAndRequestAReconcile() {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.builder().epochHintsPerSecond(2).build());
+    cache.onMessage(epochHint(START + 1, 1));
+    cache.onMessage(epochHint(START + 2, 2));
+    cache.onMessage(epochHint(START + 3, 3));
+
+    assertThat(cache.status().epoch()).isEqualTo(START + 2);
+    assertThat(count("coherent.epoch.changes")).isEqualTo(2);
+    assertThat(count("coherent.hints.ignored", "reason", "epoch_rate_limited")).isEqualTo(1);
+    assertThat(cache.status().reconcileRequested()).isTrue();
+    maintenance.runAll(); // the reconcile reads the real epoch back from Redis
+    assertThat(cache.status().epoch()).isEqualTo(START);
+  }
+
+  @Test
+  void aFullBufferFlushesL1AndRequestsAReconcile() {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.builder().hintBufferCapacity(2).build());
+    source.rows.put("k", Versioned.of("v1", 1));
+    assertThat(cache.get("k")).isEqualTo("v1");
+
+    cache.onMessage(keysHint("other", START, 1, "a", 1));
+    cache.onMessage(keysHint("other", START, 2, "b", 1));
+    cache.onMessage(keysHint("other", START, 3, "c", 1)); // no drain ran: the buffer is full
+
+    assertThat(count("coherent.hints.dropped")).isEqualTo(3); // a and b cleared, plus c
+    assertThat(count("coherent.flushes")).isEqualTo(1);
+    assertThat(count("coherent.reconcile.requests", "reason", "overflow")).isEqualTo(1);
+    long loads = source.loads.get();
+    // The flush made the L1 copy unservable: the next read misses L1 and is answered by L2.
+    assertThat(cache.get("k")).isEqualTo("v1");
+    assertThat(count("coherent.gets", "tier", "l1", "result", "miss")).isEqualTo(2);
+    assertThat(count("coherent.gets", "tier", "l2", "result", "hit")).isEqualTo(1);
+    assertThat(source.loads.get()).isEqualTo(loads);
+  }
+
+  // ----------------------------------------------------------------------- Redis outage
+
+  @Test
+  void anInvalidationMadeDuringAnOutageIsReplayedWhenRedisReturns() {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.create());
+    redis.down = true;
+    cache.invalidate("k", 5);
+    assertThat(cache.status().degraded()).isTrue();
+    cache.maintain(); // still down: the replay fails and is kept
+    maintenance.runAll();
+    redis.down = false;
+
+    cache.maintain();
+    maintenance.runAll();
+
+    assertThat(redis.entry("k")).isEqualTo("5|T|");
+    assertThat(redis.published).hasSize(1);
+    assertThat(cache.status().degraded()).isFalse();
+  }
+
+  @Test
+  void anInvalidateAllMadeDuringAnOutageIsReplayedIfRedisReturnsBeforeTheFirstRetry() {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.create());
+    redis.down = true;
+    cache.invalidateAll();
+    maintenance.runAll();
+    redis.down = false;
+
+    cache.maintain();
+    maintenance.runAll();
+
+    assertThat(redis.epoch()).isEqualTo(START + 1);
+    assertThat(cache.status().epoch()).isEqualTo(START + 1);
+    assertThat(redis.published).singleElement().asString().contains("\"type\":\"EPOCH\"");
+  }
+
+  @Test
+  void anInvalidateAllMadeDuringAnOutageSurvivesAFailedRetry() {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.create());
+    redis.down = true;
+    cache.invalidateAll();
+    maintenance.runAll();
+    cache.maintain(); // the maintenance thread retries while Redis is still down
+    maintenance.runAll();
+    redis.down = false;
+
+    cache.maintain();
+    maintenance.runAll();
+
+    assertThat(redis.epoch()).as("the epoch bump reached Redis").isEqualTo(START + 1);
+    assertThat(redis.published).as("one EPOCH hint").hasSize(1);
+  }
+
+  @Test
+  void entriesLoadedFromTheSourceWhileTheSubscriberIsDownLiveOnlyTheDegradedTtl() {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.create());
+    source.rows.put("k", Versioned.of("v1", 1));
+    cache.subscriberDown();
+    assertThat(cache.get("k")).isEqualTo("v1");
+
+    source.rows.put("k", Versioned.of("v2", 2)); // its hint cannot arrive
+    nanos.addAndGet(Duration.ofMillis(1001).toNanos());
+
+    assertThat(cache.get("k")).isEqualTo("v2");
+  }
+
+  @Test
+  void entriesReadFromL2WhileTheSubscriberIsDownLiveOnlyTheDegradedTtl() {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.create());
+    redis.putEntry("k", "1|V|v1");
+    cache.subscriberDown();
+    assertThat(cache.get("k")).isEqualTo("v1");
+    assertThat(source.loads).hasValue(0);
+
+    redis.putEntry("k", "2|V|v2"); // written by another instance; its hint cannot arrive
+    nanos.addAndGet(Duration.ofMillis(1001).toNanos());
+
+    assertThat(cache.get("k")).isEqualTo("v2");
+  }
+
+  // ----------------------------------------------------------------------- bulk invalidation
+
+  @Test
+  void aReadAfterInvalidateAllDoesNotJoinALoadThatStartedBefore() throws Exception {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.builder().l2Enabled(false).build());
+    source.rows.put("k", Versioned.of("v1", 1));
+    source.entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    source.release = release;
+    Future<String> before = loaders.submit(() -> cache.get("k"));
+    assertThat(source.entered.await(5, TimeUnit.SECONDS)).isTrue();
+
+    source.rows.put("k", Versioned.of("v2", 2)); // committed, then the whole namespace invalidated
+    cache.invalidateAll();
+    Future<String> after = loaders.submit(() -> cache.get("k"));
+    String afterValue;
+    try {
+      afterValue = after.get(2, TimeUnit.SECONDS);
+    } catch (TimeoutException joinedTheOldLoad) {
+      release.countDown();
+      afterValue = after.get(5, TimeUnit.SECONDS);
+    }
+    release.countDown();
+
+    assertThat(before.get(5, TimeUnit.SECONDS)).isEqualTo("v1");
+    assertThat(afterValue).isEqualTo("v2");
+  }
+
+  @Test
+  void aBatchOfTheLargestLegalKeysIsSplitIntoHintsEveryReceiverAccepts() throws Exception {
+    NamespaceCache<String, String> cache =
+        start(NamespaceOptions.builder().maxKeysPerHint(10_000).build());
+    java.util.Map<String, Long> batch = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < 2_000; i++) {
+      batch.put(String.format("%01024d", i), (long) i + 1); // 1,024-character keys
+    }
+    cache.invalidateAll(batch);
+    assertThat(redis.published).hasSizeGreaterThan(1);
+    HintCodec codec = new HintCodec();
+    int keys = 0;
+    for (String message : redis.published) {
+      String payload = message.substring(message.indexOf(' ') + 1);
+      assertThat(payload.length()).isLessThanOrEqualTo(HintCodec.MAX_PAYLOAD_CHARS);
+      keys += codec.parse(payload).keys().size();
+    }
+    assertThat(keys).isEqualTo(2_000);
+  }
+}
