@@ -30,8 +30,9 @@ import java.util.Locale;
  * instance-a and instance-b. A failure undoes what was started and throws.
  */
 public final class DemoApp {
-  /** The modules every instance hosts when none are given; the catalog endpoints go here. */
-  public static final List<InstanceModuleFactory> DEFAULT_MODULES = List.of();
+  /** The modules every instance hosts when none are given: the catalog endpoints. */
+  public static final List<InstanceModuleFactory> DEFAULT_MODULES =
+      List.of(dev.coherent.demo.catalog.CatalogModule::new);
 
   /** Migration may take a while on a cold server; only startup waits on this pool. */
   private static final Duration MIGRATION_CONNECTION_TIMEOUT = Duration.ofSeconds(10);

@@ -23,7 +23,8 @@ public final class DemoMain {
   public static final String PROGRAM = "java -jar demo-catalog-service.jar";
 
   /** Every subcommand by name, in the order the usage lists them. */
-  static final Map<String, Subcommand> SUBCOMMANDS = subcommands(new DemoCommand());
+  static final Map<String, Subcommand> SUBCOMMANDS =
+      subcommands(new DemoCommand(), new ScenarioCommand());
 
   private DemoMain() {}
 

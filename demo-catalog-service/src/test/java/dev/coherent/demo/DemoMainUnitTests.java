@@ -65,14 +65,14 @@ class DemoMainUnitTests {
   @Test
   void unknownSubcommandIsAUsageError() throws InterruptedException {
     assertThat(run("scenarios")).isEqualTo(DemoMain.EXIT_USAGE);
-    assertThat(firstErrLine()).isEqualTo("error: unknown subcommand 'scenarios'; valid subcommands: demo");
+    assertThat(firstErrLine()).isEqualTo("error: unknown subcommand 'scenarios'; valid subcommands: demo, scenario");
     assertThat(err()).contains("Subcommands:");
   }
 
   @Test
   void unknownTopLevelFlagIsAUsageError() throws InterruptedException {
     assertThat(run("--port-a", "8081")).isEqualTo(DemoMain.EXIT_USAGE);
-    assertThat(firstErrLine()).isEqualTo("error: unknown flag '--port-a'; valid subcommands: demo");
+    assertThat(firstErrLine()).isEqualTo("error: unknown flag '--port-a'; valid subcommands: demo, scenario");
   }
 
   @Test

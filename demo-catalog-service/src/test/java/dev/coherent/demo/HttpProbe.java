@@ -43,6 +43,18 @@ final class HttpProbe {
     return new Answer(response.statusCode(), JSON.readTree(response.body()), took);
   }
 
+  static Answer put(URI uri, String jsonBody) throws IOException, InterruptedException {
+    long start = System.nanoTime();
+    HttpResponse<String> response =
+        CLIENT.send(
+            HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(jsonBody)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    return new Answer(response.statusCode(), JSON.readTree(response.body()), took);
+  }
+
   /** Whether {@code uri} answers 200 with status UP right now. */
   static boolean isUp(URI uri) {
     try {
