@@ -172,23 +172,22 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
 
   public @Nullable Versioned<V> getVersioned(K key, VersionedLoader<? super K, V> loader) {
     String k = encodeKey(key);
-    CompletableFuture<L1Entry<V>> present = map.get(k);
-    if (present != null && present.isDone() && !present.isCompletedExceptionally()) {
-      L1Entry<V> entry = present.join();
-      if (servable(entry)) {
-        metrics.l1Hits.increment();
-        return versioned(entry);
-      }
+    L1Entry<V> hit = l1Hit(k);
+    if (hit != null) {
+      return versioned(hit);
+    }
+    return answer(join(loadFresh(k, key, loader, epoch, generation.get(), 0)));
+  }
+
+  /** The servable L1 entry of {@code k}, counting the hit or the miss; null on a miss. */
+  private @Nullable L1Entry<V> l1Hit(String k) {
+    L1Entry<V> entry = completed(map.get(k));
+    if (entry != null && servable(entry)) {
+      metrics.l1Hits.increment();
+      return entry;
     }
     metrics.l1Misses.increment();
-    long callEpoch = epoch;
-    long callGeneration = generation.get();
-    L1Entry<V> entry = join(claimAndLoad(k, key, loader));
-    for (int retry = 0; retry < MAX_STALE_JOIN_RETRIES
-        && predates(entry, callEpoch, callGeneration); retry++) {
-      entry = join(claimAndLoad(k, key, loader));
-    }
-    return answer(entry);
+    return null;
   }
 
   /**
@@ -213,15 +212,10 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   public CompletableFuture<@Nullable V> getAsync(K key) {
     VersionedLoader<? super K, V> loader = requireLoader();
     String k = encodeKey(key);
-    CompletableFuture<L1Entry<V>> present = map.get(k);
-    if (present != null && present.isDone() && !present.isCompletedExceptionally()) {
-      L1Entry<V> entry = present.join();
-      if (servable(entry)) {
-        metrics.l1Hits.increment();
-        return CompletableFuture.completedFuture(entry.value);
-      }
+    L1Entry<V> hit = l1Hit(k);
+    if (hit != null) {
+      return CompletableFuture.completedFuture(hit.value);
     }
-    metrics.l1Misses.increment();
     return loadFresh(k, key, loader, epoch, generation.get(), 0)
         .handle(
             (entry, error) -> {
@@ -242,18 +236,13 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     List<Claim<K, V>> owned = new ArrayList<>();
     for (K key : new LinkedHashSet<K>(keys)) {
       String k = encodeKey(key);
-      CompletableFuture<L1Entry<V>> present = map.get(k);
-      if (present != null && present.isDone() && !present.isCompletedExceptionally()) {
-        L1Entry<V> entry = present.join();
-        if (servable(entry)) {
-          metrics.l1Hits.increment();
-          if (entry.value != null) {
-            result.put(key, entry.value);
-          }
-          continue;
+      L1Entry<V> hit = l1Hit(k);
+      if (hit != null) {
+        if (hit.value != null) {
+          result.put(key, hit.value);
         }
+        continue;
       }
-      metrics.l1Misses.increment();
       Claim<K, V> claim = claim(k, key);
       if (claim.owned) {
         owned.add(claim);
