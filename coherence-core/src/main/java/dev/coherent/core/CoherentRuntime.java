@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -133,7 +134,8 @@ public final class CoherentRuntime implements AutoCloseable {
     this.maintenance = Executors.newSingleThreadScheduledExecutor(daemon("coherent-maintenance"));
     this.reconcileExecutor =
         Executors.newSingleThreadScheduledExecutor(daemon("coherent-reconciler"));
-    this.reconcileLoop = new ReconcileLoop(reconcileExecutor, b.changeLog, b.reconcileInterval,
+    this.reconcileLoop = new ReconcileLoop(reconcileExecutor, maintenance, b.changeLog,
+        b.reconcileInterval,
         b.livenessTimeout, b.validationSampleSize, () -> List.copyOf(byName.values()),
         byName::get, this::pingSubscriber, b.ticker, b.meterRegistry);
     this.context = new RuntimeContext(
@@ -296,10 +298,14 @@ public final class CoherentRuntime implements AutoCloseable {
     }
   }
 
-  /** Runs one reconcile tick now on the caller's thread: change-log poll, Redis checks, validation. */
+  /**
+   * Runs one reconcile tick now and waits for it: the change-log poll, then the Redis-side checks
+   * and the validation sample.
+   */
   public void reconcileNow() {
     try {
       reconcileExecutor.submit(reconcileLoop::tick).get();
+      maintenance.submit(reconcileLoop::checkRedis).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (java.util.concurrent.ExecutionException e) {
@@ -307,16 +313,8 @@ public final class CoherentRuntime implements AutoCloseable {
     }
   }
 
-  private boolean pingSubscriber() {
-    try {
-      pubsub.async().ping().get(config.commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } catch (Exception e) {
-      return false;
-    }
+  private CompletableFuture<?> pingSubscriber() {
+    return pubsub.async().ping().toCompletableFuture();
   }
 
   private void maintain() {

@@ -265,8 +265,14 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     return result;
   }
 
+  /**
+   * Whether L1 may answer with this entry: not a tombstone, meant to be cached at all (a "not
+   * found" without negative caching has no lifetime; it only answers its own load's callers), and
+   * stamped with the namespace's current epoch and generation.
+   */
   private boolean servable(L1Entry<V> entry) {
     return entry.kind != L1Entry.Kind.TOMBSTONE
+        && entry.ttlNanos > 0
         && entry.epoch == epoch
         && entry.generation == generation.get();
   }
@@ -1109,7 +1115,9 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
         try {
           lastSequence.accumulateAndGet(l2.state(initialEpoch()).sequence(), Math::max);
         } catch (RedisException e) {
-          requestReconcile("subscribed");
+          // Nothing to flush (L1 was empty when the subscription was confirmed); the baseline
+          // read in start() stays, and the next reconcile tick's Redis check refreshes it.
+          redisFailed("subscribe", e);
         }
       });
     } else {

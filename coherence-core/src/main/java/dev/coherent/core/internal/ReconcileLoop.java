@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -48,13 +48,19 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
   private static final Logger log = LoggerFactory.getLogger(ReconcileLoop.class);
 
   private final ScheduledExecutorService executor;
+  private final Executor redisChecks;
+  private final java.util.concurrent.atomic.AtomicBoolean redisCheckQueued =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private final @Nullable ChangeLogPoller poller;
   private final Duration interval;
   private final Duration livenessTimeout;
   private final int validationSample;
   private final Supplier<Collection<NamespaceCache<?, ?>>> namespaces;
   private final Function<String, @Nullable NamespaceCache<?, ?>> byName;
-  private final BooleanSupplier pingSubscriber;
+  private final Supplier<CompletableFuture<?>> pingSubscriber;
+  /** The PING in flight and when it was sent; confined to the loop's thread. */
+  private @Nullable CompletableFuture<?> ping;
+  private long pingSentNanos;
   private final com.github.benmanes.caffeine.cache.Ticker ticker;
   private final Counter runsOk;
   private final Counter runsFailed;
@@ -65,16 +71,18 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
 
   public ReconcileLoop(
       ScheduledExecutorService executor,
+      Executor redisChecks,
       @Nullable ChangeLogOptions changeLog,
       Duration interval,
       Duration livenessTimeout,
       int validationSample,
       Supplier<Collection<NamespaceCache<?, ?>>> namespaces,
       Function<String, @Nullable NamespaceCache<?, ?>> byName,
-      BooleanSupplier pingSubscriber,
+      Supplier<CompletableFuture<?>> pingSubscriber,
       com.github.benmanes.caffeine.cache.Ticker ticker,
       MeterRegistry meters) {
     this.executor = executor;
+    this.redisChecks = redisChecks;
     this.poller = changeLog == null ? null : new ChangeLogPoller(changeLog);
     this.interval = interval;
     this.livenessTimeout = livenessTimeout;
@@ -115,11 +123,25 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
     lastTrafficNanos = ticker.read();
   }
 
-  /** Runs one full tick now, on the caller's thread (tests and the scheduler). */
+  /**
+   * Runs one tick: the change-log poll on this thread, then the Redis-side checks on the
+   * {@code redisChecks} executor, so that a slow or paused Redis never delays the next poll (the
+   * freshness bound depends on PostgreSQL only).
+   */
   public void tick() {
     if (poller != null) {
       pollChangeLog();
     }
+    if (redisCheckQueued.compareAndSet(false, true)) {
+      redisChecks.execute(() -> {
+        redisCheckQueued.set(false);
+        checkRedis();
+      });
+    }
+  }
+
+  /** The Redis-side check and the validation sample of every namespace, on the caller's thread. */
+  public void checkRedis() {
     for (NamespaceCache<?, ?> namespace : namespaces.get()) {
       try {
         namespace.checkRedisState();
@@ -199,33 +221,44 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
     }
   }
 
+  /**
+   * Never blocks the loop: a PING is sent asynchronously and judged on a later check, so a paused
+   * Redis does not delay the change-log polls that run on the same thread.
+   */
   private void checkLiveness() {
-    long silentNanos = ticker.read() - lastTrafficNanos;
-    if (silentNanos < livenessTimeout.toNanos()) {
-      return;
-    }
-    boolean alive;
-    try {
-      alive = pingSubscriber.getAsBoolean();
-    } catch (RuntimeException e) {
-      alive = false;
-    }
-    if (alive) {
-      traffic();
-      if (livenessFailed) {
-        livenessFailed = false;
-        namespaces.get().forEach(NamespaceCache::subscriberAlive);
+    long now = ticker.read();
+    if (ping != null) {
+      boolean answered = ping.isDone() && !ping.isCompletedExceptionally();
+      boolean failed = ping.isCompletedExceptionally()
+          || (!ping.isDone() && now - pingSentNanos >= livenessTimeout.toNanos());
+      if (answered) {
+        ping = null;
+        traffic();
+        if (livenessFailed) {
+          livenessFailed = false;
+          namespaces.get().forEach(NamespaceCache::subscriberAlive);
+        }
+      } else if (failed) {
+        ping = null;
+        if (!livenessFailed) {
+          livenessFailed = true;
+          log.warn("Pub/Sub subscriber silent for {} ms and not answering PING: reconciling",
+              TimeUnit.NANOSECONDS.toMillis(now - lastTrafficNanos));
+          for (NamespaceCache<?, ?> namespace : namespaces.get()) {
+            namespace.subscriberDown();
+            namespace.requestReconcile("liveness");
+          }
+        }
       }
       return;
     }
-    if (!livenessFailed) {
-      livenessFailed = true;
-      log.warn("Pub/Sub subscriber silent for {} ms and not answering PING: reconciling",
-          TimeUnit.NANOSECONDS.toMillis(silentNanos));
-      for (NamespaceCache<?, ?> namespace : namespaces.get()) {
-        namespace.subscriberDown();
-        namespace.requestReconcile("liveness");
+    if (now - lastTrafficNanos >= livenessTimeout.toNanos() || livenessFailed) {
+      try {
+        ping = pingSubscriber.get();
+      } catch (RuntimeException e) {
+        ping = CompletableFuture.failedFuture(e);
       }
+      pingSentNanos = now;
     }
   }
 }

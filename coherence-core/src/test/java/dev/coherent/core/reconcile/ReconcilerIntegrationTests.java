@@ -138,6 +138,8 @@ class ReconcilerIntegrationTests {
     await().atMost(SOON).until(() -> "six".equals(victim.get("6")));
     assertThat(Meters.count(meters, "coherent.reconcile.requests", "namespace", "items",
         "reason", "liveness")).isGreaterThanOrEqualTo(1);
+    // Leave Redis unpaused for the next test.
+    await().atMost(SOON).until(Services.redis()::isReachable);
   }
 
   @Test
