@@ -228,7 +228,8 @@ class NearCacheIntegrationTests {
     NearCache<String, String> a = runtimes.start("a").namespace("failing", Codecs.string());
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.get("k", key -> {
       throw new IllegalStateException("database is on fire");
-    })).isInstanceOf(CacheLoadException.class).hasRootCauseMessage("database is on fire");
+    })).isInstanceOf(CacheLoadException.class).hasRootCauseMessage("database is on fire")
+        .hasMessageStartingWith("loading key 'k' of namespace failing failed:");
     assertThat(a.get("k", key -> Versioned.of("fine", 1))).isEqualTo("fine");
   }
 }

@@ -176,7 +176,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     if (hit != null) {
       return versioned(hit);
     }
-    return answer(join(loadFresh(k, key, loader, epoch, generation.get(), 0)));
+    return answer(join(k, loadFresh(k, key, loader, epoch, generation.get(), 0)));
   }
 
   /** The servable L1 entry of {@code k}, counting the hit or the miss; null on a miss. */
@@ -254,7 +254,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       loadBatch(owned, loader);
     }
     for (Map.Entry<K, CompletableFuture<L1Entry<V>>> e : waiting.entrySet()) {
-      L1Entry<V> entry = join(e.getValue());
+      L1Entry<V> entry = join(encodeKey(e.getKey()), e.getValue());
       Versioned<V> v = predates(entry, callEpoch, callGeneration)
           ? getVersioned(e.getKey(), loader) // joined a load from before a flush: read again
           : answer(entry);
@@ -1219,11 +1219,11 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     return v == null ? null : v.value();
   }
 
-  private L1Entry<V> join(CompletableFuture<L1Entry<V>> future) {
+  private L1Entry<V> join(String k, CompletableFuture<L1Entry<V>> future) {
     try {
       return future.join();
     } catch (CompletionException e) {
-      throw loadFailure("?", e.getCause() == null ? e : e.getCause());
+      throw loadFailure(k, e.getCause() == null ? e : e.getCause());
     }
   }
 
@@ -1233,6 +1233,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     if (cause instanceof CacheLoadException cle) {
       return cle;
     }
-    return new CacheLoadException("loading a key of namespace " + name + " failed: " + cause, cause);
+    return new CacheLoadException(
+        "loading key '" + k + "' of namespace " + name + " failed: " + cause, cause);
   }
 }
