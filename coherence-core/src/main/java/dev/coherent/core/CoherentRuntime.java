@@ -343,10 +343,21 @@ public final class CoherentRuntime implements AutoCloseable {
     if (loaders != null) {
       loaders.shutdownNow();
     }
+    // Let a tick or reconcile under way finish before its connections go away.
+    awaitQuietly(maintenance);
+    awaitQuietly(reconcileExecutor);
     pubsub.close();
     commands.close();
     if (ownsClient) {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  private static void awaitQuietly(ExecutorService executor) {
+    try {
+      executor.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

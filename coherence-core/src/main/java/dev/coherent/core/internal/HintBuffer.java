@@ -1,7 +1,9 @@
 package dev.coherent.core.internal;
 
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.ObjLongConsumer;
 
 /**
@@ -9,8 +11,15 @@ import java.util.function.ObjLongConsumer;
  * bounded by a capacity of distinct keys. {@link #offer} never blocks and never grows the buffer
  * past its capacity: when full it refuses, and the caller applies the drop policy.
  *
+ * <p>Keys wait in arrival order in a queue beside the map of versions, so a drain costs what is
+ * pending, not the largest size the buffer ever reached (a map's table never shrinks; walking it
+ * after a burst would cost the burst every time).
+ *
  * <p>Thread-safety: one producer (the Pub/Sub event loop thread) and one drainer at a time (the
- * caller guarantees that); the map is concurrent, so {@link #clear} may run on any thread.
+ * caller guarantees that). Every mapped key is queued: the producer enqueues a key when its
+ * {@code compute} created the mapping; the drainer removes a mapping only if its version is the
+ * one it applied, and re-queues the key when a newer version arrived meanwhile (a producer that
+ * finds a mapping only raises it). {@link #clear} may run on any thread.
  */
 final class HintBuffer {
   enum Offer {
@@ -21,35 +30,51 @@ final class HintBuffer {
 
   private final int capacity;
   private final ConcurrentHashMap<String, Long> pending = new ConcurrentHashMap<>();
+  private final ConcurrentLinkedQueue<String> order = new ConcurrentLinkedQueue<>();
 
   HintBuffer(int capacity) {
     this.capacity = capacity;
   }
 
   Offer offer(String key, long version) {
-    Long previous = pending.get(key);
-    if (previous != null) {
-      pending.merge(key, version, Math::max);
-      return Offer.COALESCED;
-    }
-    if (pending.size() >= capacity) {
+    boolean[] created = new boolean[1];
+    if (!pending.containsKey(key) && pending.size() >= capacity) {
       return Offer.FULL;
     }
-    Long raced = pending.merge(key, version, Math::max);
-    return raced == version ? Offer.ADDED : Offer.COALESCED;
+    pending.compute(key, (k, old) -> {
+      if (old == null) {
+        created[0] = true;
+        return version;
+      }
+      return Math.max(old, version);
+    });
+    if (created[0]) {
+      order.add(key);
+      return Offer.ADDED;
+    }
+    return Offer.COALESCED;
   }
 
-  /** Hands every pending key to {@code apply} and removes it, unless it was raised meanwhile. */
+  /**
+   * Hands every pending key to {@code apply} with its highest version and removes it, unless a
+   * newer version was offered while it was applied: that key stays for the next drain.
+   */
   int drain(ObjLongConsumer<String> apply) {
     int applied = 0;
-    for (Map.Entry<String, Long> entry : pending.entrySet()) {
-      String key = entry.getKey();
-      long version = entry.getValue();
+    List<String> raised = new ArrayList<>();
+    String key;
+    while ((key = order.poll()) != null) {
+      Long version = pending.get(key);
+      if (version == null) {
+        continue; // cleared meanwhile
+      }
       apply.accept(key, version);
       applied++;
-      // A newer version offered while we applied stays for the next drain.
-      pending.remove(key, version);
+      if (!pending.remove(key, version)) {
+        raised.add(key); // still mapped at a newer version: it must be in the queue again
+      }
     }
+    order.addAll(raised);
     return applied;
   }
 
@@ -57,6 +82,7 @@ final class HintBuffer {
   int clear() {
     int size = pending.size();
     pending.clear();
+    order.clear();
     return size;
   }
 

@@ -87,7 +87,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   private final ConcurrentHashMap<String, Long> pendingWrites = new ConcurrentHashMap<>();
   private final AtomicBoolean pendingEpochBump = new AtomicBoolean();
   private volatile ReconcileAction reconciler;
-  /** Redis's sequence at the previous state check; -1 before the first. */
+  /** Redis's sequence at the previous state check; -1 before the first. Maintenance thread only. */
   private long sequenceAtLastCheck = -1;
 
   /** What a reconcile does; the default flushes L1 and resynchronises epoch and sequence. */
@@ -119,7 +119,6 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
             .maximumSize(options.l1MaximumSize())
             .expireAfter(new EntryExpiry<V>())
             .ticker(ctx.ticker())
-            .executor(Runnable::run)
             .buildAsync();
     this.map = l1.asMap();
     this.buffer = new HintBuffer(options.hintBufferCapacity());

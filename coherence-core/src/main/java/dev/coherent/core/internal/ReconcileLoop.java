@@ -41,8 +41,10 @@ import org.slf4j.LoggerFactory;
  * livenessTimeout} it pings the Pub/Sub connection; no answer marks every namespace's subscriber
  * down (L1 TTLs clamped) and reconciles.
  *
- * <p>Thread-safety: everything runs on one single-threaded scheduler that the loop owns, so the
- * poller and the per-tick state are confined to that thread; namespaces are thread-safe.
+ * <p>Thread-safety: polls, reconciles and liveness checks run on one single-threaded scheduler
+ * that the loop owns, so the poller and the PING state are confined to that thread; Redis-side
+ * checks and resyncs run on the runtime's single maintenance thread ({@code redisChecks}), so a
+ * paused Redis never delays a poll. Namespaces are thread-safe.
  */
 public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
   private static final Logger log = LoggerFactory.getLogger(ReconcileLoop.class);
@@ -101,11 +103,6 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
     this.lastTrafficNanos = ticker.read();
   }
 
-  /** The executor reconciles run on (one at a time). */
-  public Executor executor() {
-    return executor;
-  }
-
   /** Takes the change log's head as the watermark (fails if PostgreSQL does not answer) and schedules ticks. */
   public void start() throws SQLException {
     if (poller != null) {
@@ -157,12 +154,16 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
   @Override
   public void reconcile(NamespaceCache<?, ?> namespace, String reason) {
     if (poller != null && pollChangeLog()) {
-      try {
-        namespace.resync();
-      } catch (RedisException e) {
-        // The change log covered what was lost; the sequence baseline follows on the next check.
-        log.debug("namespace {}: resync after reconcile failed: {}", namespace.name(), e.toString());
-      }
+      // The change log covered what was lost; the new sequence baseline comes from Redis, off
+      // this thread so that a slow Redis never delays a poll.
+      redisChecks.execute(() -> {
+        try {
+          namespace.resync();
+        } catch (RedisException e) {
+          log.debug("namespace {}: resync after reconcile failed: {}", namespace.name(),
+              e.toString());
+        }
+      });
       return;
     }
     NamespaceCache.flushAndResync(namespace, reason);
