@@ -1,0 +1,105 @@
+package dev.coherent.benchmarks;
+
+import dev.coherent.core.internal.HintBufferBenchmark;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.openjdk.jmh.runner.RunnerException;
+
+/** Measurements 1, 2 and 7b: the JMH parts, recorded into {@link Results}. Stateless. */
+final class JmhGroups {
+  private JmhGroups() {}
+
+  /** Measurement 1: L1 hit throughput with 1 and 2 threads. */
+  static void l1Hit(Budget budget, Results results, Path log) throws RunnerException, IOException {
+    results.put("l1HitKeys", L1HitBenchmark.KEYS);
+    results.put("l1HitZipfExponent", Zipf.DEFAULT_EXPONENT);
+    for (int threads : new int[] {1, 2}) {
+      // The Caffeine-configured-like-Coherent decomposition runs with 1 thread only.
+      List<Jmh.Score> scores = Jmh.run(
+          Pattern.quote(L1HitBenchmark.class.getName()) + "\\.(caffeine|coherent|redisson"
+              + (threads == 1 ? "|caffeineLikeCoherent" : "") + ")$",
+          threads, budget, log);
+      String t = "T" + threads;
+      Jmh.Score caffeine = required(scores, "caffeine");
+      Jmh.Score coherent = required(scores, "coherent");
+      Jmh.Score redisson = required(scores, "redisson");
+      results.put("l1HitCaffeineOpsPerSec" + t, caffeine.score());
+      results.put("l1HitCoherentOpsPerSec" + t, coherent.score());
+      results.put("l1HitRedissonOpsPerSec" + t, redisson.score());
+      // Half-width of JMH's 99.9 % confidence interval: the run-to-run noise on this machine.
+      results.put("l1HitCaffeineOpsError" + t, caffeine.error());
+      results.put("l1HitCoherentOpsError" + t, coherent.error());
+      results.put("l1HitRedissonOpsError" + t, redisson.error());
+      if (threads == 1) {
+        results.put("l1HitCaffeineLikeCoherentOpsPerSecT1",
+            required(scores, "caffeineLikeCoherent").score());
+      }
+      results.put("l1HitCaffeineAllocBytesPerOp" + t, caffeine.allocBytesPerOp());
+      results.put("l1HitCoherentAllocBytesPerOp" + t, coherent.allocBytesPerOp());
+      results.put("l1HitRedissonAllocBytesPerOp" + t, redisson.allocBytesPerOp());
+      String suffix = threads == 1 ? "" : t;
+      results.put("l1HitOpsRatioVsCaffeine" + suffix, coherent.score() / caffeine.score());
+      results.put("l1HitRedissonRatioVsCaffeine" + suffix, redisson.score() / caffeine.score());
+    }
+    double ratio = results.number("l1HitOpsRatioVsCaffeine");
+    results.note(String.format("L1 hit: Coherent get reaches %.2f x raw Caffeine getIfPresent with"
+        + " 1 thread (target 0.67 x: %s).", ratio, ratio >= 0.67 ? "met" : "NOT met"));
+  }
+
+  /** Measurement 2: an L1-miss L2-hit read vs a plain Lettuce GET of the same bytes. */
+  static void remoteRead(Budget budget, Results results, Path log) throws RunnerException, IOException {
+    List<Jmh.Score> scores = Jmh.run(
+        Pattern.quote(RemoteReadBenchmark.class.getName()) + "\\.(coherentL1MissL2Hit|lettuceGet)$",
+        1, budget, log);
+    Jmh.Score coherent = required(scores, "coherentL1MissL2Hit");
+    Jmh.Score lettuce = required(scores, "lettuceGet");
+    results.put("remoteReadValueBytes", RemoteReadBenchmark.valueOf("product:0").length());
+    results.put("remoteReadCoherentMeanUs", coherent.score());
+    results.put("remoteReadCoherentP50Us", coherent.p50());
+    results.put("remoteReadCoherentP99Us", coherent.p99());
+    results.put("remoteReadCoherentOpsPerSec", 1e6 / coherent.score());
+    results.put("remoteReadCoherentAllocBytesPerOp", coherent.allocBytesPerOp());
+    results.put("remoteReadLettuceMeanUs", lettuce.score());
+    results.put("remoteReadLettuceP50Us", lettuce.p50());
+    results.put("remoteReadLettuceP99Us", lettuce.p99());
+    results.put("remoteReadLettuceOpsPerSec", 1e6 / lettuce.score());
+    results.put("remoteReadLettuceAllocBytesPerOp", lettuce.allocBytesPerOp());
+    results.put("remoteReadTimeRatioVsLettuce", coherent.score() / lettuce.score());
+    results.put("remoteReadP50RatioVsLettuce", coherent.p50() / lettuce.p50());
+  }
+
+  /** Measurement 7b: the coalescing buffer's cost per invalidation. */
+  static void hintBuffer(Budget budget, Results results, Path log) throws RunnerException, IOException {
+    List<Jmh.Score> scores = Jmh.run(
+        Pattern.quote(HintBufferBenchmark.class.getName()) + "\\.(direct|buffered|bufferedHalfDuplicates|singleKey|singleKeyAfterBurst)$",
+        1, budget.micro(), log);
+    Jmh.Score direct = required(scores, "direct");
+    Jmh.Score buffered = required(scores, "buffered");
+    Jmh.Score duplicates = required(scores, "bufferedHalfDuplicates");
+    results.put("hintDirectApplyNsPerKey", direct.score());
+    results.put("hintBufferedApplyNsPerKey", buffered.score());
+    results.put("hintBufferOverheadNsPerKey", buffered.score() - direct.score());
+    results.put("hintBufferHalfDuplicatesNsPerKey", duplicates.score());
+    results.put("hintBufferAllocBytesPerKey", buffered.allocBytesPerOp());
+    Jmh.Score single = required(scores, "singleKey");
+    Jmh.Score afterBurst = required(scores, "singleKeyAfterBurst");
+    results.put("hintBufferSingleKeyNs", single.score());
+    results.put("hintBufferSingleKeyAfterBurstNs", afterBurst.score());
+    if (afterBurst.score() > 5 * single.score()) {
+      results.note(String.format("Hint buffer: after a burst of 10,000 pending keys, offering and"
+          + " draining one key costs %.0f ns instead of %.0f ns: the buffer's ConcurrentHashMap"
+          + " keeps the table size the burst gave it and drain() walks the whole table.",
+          afterBurst.score(), single.score()));
+    }
+  }
+
+  private static Jmh.Score required(List<Jmh.Score> scores, String method) {
+    Jmh.Score s = Jmh.find(scores, method);
+    if (s == null) {
+      throw new IllegalStateException("JMH returned no result for " + method + "; got " + scores);
+    }
+    return s;
+  }
+}

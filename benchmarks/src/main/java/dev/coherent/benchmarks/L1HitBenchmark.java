@@ -1,0 +1,222 @@
+package dev.coherent.benchmarks;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import dev.coherent.core.Codecs;
+import dev.coherent.core.CoherentRuntime;
+import dev.coherent.core.NamespaceOptions;
+import dev.coherent.core.NearCache;
+import dev.coherent.core.Versioned;
+import dev.coherent.core.VersionedLoader;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.redisson.api.RLocalCachedMap;
+import org.redisson.api.RedissonClient;
+import org.redisson.api.options.LocalCachedMapOptions;
+
+/**
+ * Measurement 1, L1 hit throughput: every key is in the local cache, reads follow a Zipfian
+ * distribution over 100,000 keys (precomputed indices). Coherent {@code get} vs raw Caffeine
+ * {@code getIfPresent} vs Redisson {@code RLocalCachedMap.get}; run with 1 and 2 threads by
+ * {@link BenchmarkMain}. Each system's state is set up only for its own benchmark.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class L1HitBenchmark {
+  public static final int KEYS = 100_000;
+  /** 2^20 precomputed indices, about 10 times the key count, masked by the cursor. */
+  static final int SAMPLES = 1 << 20;
+  static final int MASK = SAMPLES - 1;
+  static final String[] KEY_NAMES = new String[KEYS];
+  static final int[] INDICES = Zipf.indices(KEYS, SAMPLES, Zipf.DEFAULT_EXPONENT, 42);
+
+  static {
+    for (int i = 0; i < KEYS; i++) {
+      KEY_NAMES[i] = "product:" + i;
+    }
+  }
+
+  static String valueOf(String key) {
+    return "{\"id\":\"" + key + "\",\"name\":\"benchmark product\",\"price\":1999}";
+  }
+
+  /** Each thread walks the index array from its own random start. */
+  @State(Scope.Thread)
+  public static class Cursor {
+    int next = ThreadLocalRandom.current().nextInt(SAMPLES);
+
+    String key() {
+      return KEY_NAMES[INDICES[next++ & MASK]];
+    }
+  }
+
+  @State(Scope.Benchmark)
+  public static class CaffeineState {
+    Cache<String, String> cache;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      cache = Caffeine.newBuilder().maximumSize(2L * KEYS).build();
+      for (String key : KEY_NAMES) {
+        cache.put(key, valueOf(key));
+      }
+    }
+  }
+
+  /**
+   * Not a baseline but a decomposition: Caffeine configured the way Coherent's L1 is (an async
+   * cache of completed futures, per-entry expiry, maintenance on the caller's thread), read the
+   * way Coherent reads it. The gap between this and {@link #caffeine} is Caffeine's configuration;
+   * the gap between this and {@link #coherent} is Coherent's own checks.
+   */
+  @State(Scope.Benchmark)
+  public static class CaffeineLikeCoherentState {
+    ConcurrentMap<String, CompletableFuture<String>> map;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      AsyncCache<String, String> cache = Caffeine.newBuilder()
+          .maximumSize(2L * KEYS)
+          .expireAfter(Expiry.creating((String k, String v) -> Duration.ofMinutes(5)))
+          .buildAsync();
+      map = cache.asMap();
+      for (String key : KEY_NAMES) {
+        map.put(key, CompletableFuture.completedFuture(valueOf(key)));
+      }
+    }
+  }
+
+  @State(Scope.Benchmark)
+  public static class CoherentState {
+    CoherentRuntime runtime;
+    NearCache<String, String> cache;
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      runtime = Fixtures.runtime("bench-l1", Fixtures.newTenant(), meters, b -> {});
+      VersionedLoader<String, String> loader = new VersionedLoader<>() {
+        @Override
+        public Versioned<String> load(String key) {
+          return Versioned.of(valueOf(key), 1);
+        }
+
+        @Override
+        public Map<String, Versioned<String>> loadAll(Set<? extends String> keys) {
+          Map<String, Versioned<String>> out = new HashMap<>();
+          for (String key : keys) {
+            out.put(key, load(key));
+          }
+          return out;
+        }
+      };
+      // L2 off: only saves the setup the fill of 100,000 L2 entries; an L1 hit never touches L2.
+      cache = runtime.namespace("bench:l1", Codecs.string(),
+          NamespaceOptions.builder().l1MaximumSize(2L * KEYS).l2Enabled(false).build(), loader);
+      List<String> all = Arrays.asList(KEY_NAMES);
+      for (int from = 0; from < KEYS; from += 5_000) {
+        cache.getAll(all.subList(from, Math.min(KEYS, from + 5_000)));
+      }
+      if (cache.localSize() < KEYS) {
+        throw new IllegalStateException("Coherent L1 holds " + cache.localSize() + " of " + KEYS
+            + " keys after preloading; the benchmark would measure misses");
+      }
+    }
+
+    /** Fails the benchmark if reads missed L1 after the preload: then it measured loads, not hits. */
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      double misses = Fixtures.count(meters, "coherent.gets", "tier", "l1", "result", "miss");
+      double hits = Fixtures.count(meters, "coherent.gets", "tier", "l1", "result", "hit");
+      runtime.close();
+      if (misses > KEYS + hits / 1000) {
+        throw new IllegalStateException("Coherent L1 missed " + (long) (misses - KEYS) + " times in "
+            + (long) hits + " hits after the preload; this is not an L1-hit figure");
+      }
+    }
+  }
+
+  @State(Scope.Benchmark)
+  public static class RedissonState {
+    RedissonClient client;
+    RLocalCachedMap<String, String> map;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      client = Fixtures.redisson();
+      map = client.getLocalCachedMap(
+          LocalCachedMapOptions.<String, String>name("bench:l1:" + Fixtures.newTenant())
+              .cacheSize(0) // unbounded: every key stays local
+              .evictionPolicy(LocalCachedMapOptions.EvictionPolicy.NONE));
+      Map<String, String> chunk = new HashMap<>();
+      for (String key : KEY_NAMES) {
+        chunk.put(key, valueOf(key));
+        if (chunk.size() == 5_000) {
+          map.putAll(chunk);
+          chunk.clear();
+        }
+      }
+      if (!chunk.isEmpty()) {
+        map.putAll(chunk);
+      }
+      if (map.getCachedMap().size() < KEYS) {
+        map.preloadCache();
+      }
+      int cached = map.getCachedMap().size();
+      if (cached < KEYS) {
+        throw new IllegalStateException("Redisson's local cache holds " + cached + " of " + KEYS
+            + " keys after preloading; the benchmark would measure misses");
+      }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      try {
+        map.delete();
+      } finally {
+        Fixtures.shutdown(client);
+      }
+    }
+  }
+
+  @Benchmark
+  public String caffeine(CaffeineState state, Cursor cursor) {
+    return state.cache.getIfPresent(cursor.key());
+  }
+
+  @Benchmark
+  public String caffeineLikeCoherent(CaffeineLikeCoherentState state, Cursor cursor) {
+    CompletableFuture<String> f = state.map.get(cursor.key());
+    return f != null && f.isDone() && !f.isCompletedExceptionally() ? f.join() : null;
+  }
+
+  @Benchmark
+  public String coherent(CoherentState state, Cursor cursor) {
+    return state.cache.get(cursor.key());
+  }
+
+  @Benchmark
+  public String redisson(RedissonState state, Cursor cursor) {
+    return state.map.get(cursor.key());
+  }
+}

@@ -1,0 +1,127 @@
+package dev.coherent.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Argument parsing, the JSON and Markdown writers, and the helpers; no benchmark runs here. */
+class BenchmarkReportUnitTests {
+
+  @Test
+  void defaultsWriteFullResultsUnderBenchmarksResults() {
+    Args args = Args.parse();
+    assertThat(args.quick()).isFalse();
+    assertThat(args.mode()).isEqualTo("full");
+    assertThat(args.out()).isEqualTo(Path.of("benchmarks", "results", "full.json"));
+    assertThat(args.markdownOut()).isEqualTo(Path.of("benchmarks", "results", "full.md"));
+    assertThat(args.groups()).isEqualTo(Args.GROUPS);
+  }
+
+  @Test
+  void quickOutAndOnlyAreParsed() {
+    Args args = Args.parse("--quick", "--out", "/tmp/x/run.json", "--only", "stampede, L1");
+    assertThat(args.quick()).isTrue();
+    assertThat(args.out()).isEqualTo(Path.of("/tmp/x/run.json"));
+    assertThat(args.markdownOut()).isEqualTo(Path.of("/tmp/x/run.md"));
+    assertThat(args.groups()).containsExactly("l1", "stampede"); // run order, not argument order
+    assertThat(Args.parse("--quick").out()).isEqualTo(Path.of("benchmarks", "results", "quick.json"));
+  }
+
+  @Test
+  void badArgumentsSayWhatIsValid() {
+    assertThatThrownBy(() -> Args.parse("--fast"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown argument '--fast'").hasMessageContaining("usage:");
+    assertThatThrownBy(() -> Args.parse("--out"))
+        .hasMessageContaining("--out needs a value");
+    assertThatThrownBy(() -> Args.parse("--only", "l1,nope"))
+        .hasMessageContaining("unknown group 'nope'").hasMessageContaining("l1,remote");
+  }
+
+  @Test
+  void jsonKeepsInsertionOrderRoundsAndNeverWritesNaN() throws Exception {
+    Results r = new Results();
+    r.put("mode", "quick");
+    r.put("propagationP99Ms", 1.234567);
+    r.put("stampedeLoaderCalls", 2.0);
+    r.put("broken", Double.NaN);
+    r.put("steps", List.of(Map.of("a", 1)));
+    r.note("something seen");
+    r.error("bulk", new IllegalStateException("boom"));
+    JsonNode json = new ObjectMapper().readTree(r.toJson());
+    assertThat(json.fieldNames()).toIterable()
+        .containsSequence("mode", "propagationP99Ms", "stampedeLoaderCalls", "broken", "steps");
+    assertThat(json.get("propagationP99Ms").doubleValue()).isEqualTo(1.235);
+    assertThat(json.get("stampedeLoaderCalls").isIntegralNumber()).isTrue();
+    assertThat(json.get("broken").textValue()).isEqualTo("NaN");
+    assertThat(json.get("notes").get(0).textValue()).isEqualTo("something seen");
+    assertThat(json.get("errors").get("bulk").textValue()).contains("boom");
+  }
+
+  @Test
+  void markdownShowsFiguresNextToTheirBaselinesAndNaForMissingOnes(@TempDir Path dir)
+      throws Exception {
+    Results r = new Results();
+    r.put("mode", "quick");
+    r.put("l1HitCoherentOpsPerSecT1", 2_500_000.0);
+    r.put("l1HitCaffeineOpsPerSecT1", 5_000_000.0);
+    r.put("l1HitOpsRatioVsCaffeine", 0.5);
+    r.put("propagationP50Ms", 0.8);
+    r.put("propagationP99Ms", 3.2);
+    r.put("redissonPropagationP99Ms", 2.9);
+    r.put("epochInvalidationMessages", 1);
+    Path json = dir.resolve("out/run.json");
+    Path md = dir.resolve("out/run.md");
+    r.write(json, md);
+    assertThat(json).exists();
+    String table = Files.readString(md);
+    assertThat(table).contains("## Coherent benchmarks: quick mode")
+        .contains("| 1 | L1 hit, Zipf(0.99)")
+        .contains("2.50 M")
+        .contains("0.50 x Caffeine (target 0.67 x: **not met**)")
+        .contains("0.80 / 3.20 / n/a")
+        .contains("p99 target 5 ms: met")
+        .contains("`invalidateAll()`: 1 message");
+    assertThat(table.lines().filter(l -> l.startsWith("| ")).count())
+        .as("the header and nine measurement rows").isEqualTo(10);
+  }
+
+  @Test
+  void zipfIsDeterministicSkewedAndInRange() {
+    int[] a = Zipf.indices(1_000, 100_000, Zipf.DEFAULT_EXPONENT, 1);
+    int[] b = Zipf.indices(1_000, 100_000, Zipf.DEFAULT_EXPONENT, 1);
+    assertThat(a).isEqualTo(b);
+    int[] counts = new int[1_000];
+    for (int i : a) {
+      assertThat(i).isBetween(0, 999);
+      counts[i]++;
+    }
+    int max = 0;
+    for (int c : counts) {
+      max = Math.max(max, c);
+    }
+    // Rank 1 of Zipf(0.99) over 1,000 keys has p ~ 0.13; uniform would be 0.001.
+    assertThat(max).isGreaterThan(10_000);
+    assertThatThrownBy(() -> Zipf.indices(0, 1, 1, 1)).hasMessageContaining("keys must be at least 1");
+  }
+
+  @Test
+  void statsUseNearestRankPercentiles() {
+    Stats s = new Stats();
+    for (int i = 1; i <= 100; i++) {
+      s.add(i * 1_000_000L);
+    }
+    assertThat(s.percentileMs(50)).isEqualTo(50.0);
+    assertThat(s.percentileMs(99)).isEqualTo(99.0);
+    assertThat(s.maxMs()).isEqualTo(100.0);
+    assertThat(new Stats().percentileMs(50)).isNaN();
+  }
+}
