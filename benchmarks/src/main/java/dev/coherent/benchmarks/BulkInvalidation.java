@@ -12,11 +12,9 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -43,15 +41,6 @@ final class BulkInvalidation {
     @Override
     public Versioned<String> load(String key) {
       return Versioned.of(key + "@" + generation, generation);
-    }
-
-    @Override
-    public Map<String, Versioned<String>> loadAll(Set<? extends String> keys) {
-      Map<String, Versioned<String>> out = new HashMap<>();
-      for (String key : keys) {
-        out.put(key, load(key));
-      }
-      return out;
     }
   }
 

@@ -10,9 +10,6 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,15 +26,6 @@ class EpochIntegrationTests {
     public Versioned<String> load(String key) {
       keysLoaded.incrementAndGet();
       return Versioned.of(key + "@" + generation, generation);
-    }
-
-    @Override
-    public Map<String, Versioned<String>> loadAll(Set<? extends String> keys) {
-      Map<String, Versioned<String>> out = new HashMap<>();
-      for (String key : keys) {
-        out.put(key, load(key));
-      }
-      return out;
     }
   }
 
