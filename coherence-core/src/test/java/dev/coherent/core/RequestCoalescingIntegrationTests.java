@@ -22,64 +22,61 @@ class RequestCoalescingIntegrationTests {
   private static final NamespaceOptions WITH_LEASE = NamespaceOptions.builder()
       .lease(Duration.ofSeconds(5), Duration.ofSeconds(5)).build();
 
-  @Test
-  void concurrentColdGetsOnTwoInstancesCostOneLoadWithTheLease() throws Exception {
-    AtomicInteger loads = new AtomicInteger();
-    VersionedLoader<String, String> slowDatabase = key -> {
+  /**
+   * A database whose query takes {@code millis} (the loader blocks its thread, as a JDBC call
+   * would), so that every reader arrives while the one load is under way; counts its calls.
+   */
+  private static VersionedLoader<String, String> slowDatabase(AtomicInteger loads, long millis) {
+    return key -> {
       loads.incrementAndGet();
-      // A slow query, so that all 400 readers arrive while the one load is under way.
-      Thread.sleep(300);
+      Thread.sleep(millis); // the simulated query itself, not a wait for an outcome
       return Versioned.of("value", 1);
     };
-    NearCache<String, String> a = runtimes.start("a")
-        .namespace("stampede", Codecs.string(), WITH_LEASE, slowDatabase);
-    NearCache<String, String> b = runtimes.start("b")
-        .namespace("stampede", Codecs.string(), WITH_LEASE, slowDatabase);
+  }
 
-    int perInstance = 200;
-    ExecutorService pool = Executors.newFixedThreadPool(2 * perInstance);
-    CyclicBarrier start = new CyclicBarrier(2 * perInstance);
+  /** {@code readers} threads, alternating between two instances, released at once on one cold key. */
+  private static void coldGets(NearCache<String, String> a, NearCache<String, String> b,
+      int readers) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(readers);
+    CyclicBarrier start = new CyclicBarrier(readers);
     List<Future<String>> results = new ArrayList<>();
-    for (int i = 0; i < 2 * perInstance; i++) {
+    for (int i = 0; i < readers; i++) {
       NearCache<String, String> cache = i % 2 == 0 ? a : b;
       results.add(pool.submit(() -> {
         start.await();
         return cache.get("hot");
       }));
     }
-    for (Future<String> result : results) {
-      assertThat(result.get(20, TimeUnit.SECONDS)).isEqualTo("value");
+    try {
+      for (Future<String> result : results) {
+        assertThat(result.get(20, TimeUnit.SECONDS)).isEqualTo("value");
+      }
+    } finally {
+      pool.shutdown();
     }
-    pool.shutdown();
+  }
+
+  @Test
+  void concurrentColdGetsOnTwoInstancesCostOneLoadWithTheLease() throws Exception {
+    AtomicInteger loads = new AtomicInteger();
+    VersionedLoader<String, String> database = slowDatabase(loads, 300);
+    NearCache<String, String> a = runtimes.start("a")
+        .namespace("stampede", Codecs.string(), WITH_LEASE, database);
+    NearCache<String, String> b = runtimes.start("b")
+        .namespace("stampede", Codecs.string(), WITH_LEASE, database);
+    coldGets(a, b, 400); // 2 instances x 200 readers
     assertThat(loads).hasValue(1);
   }
 
   @Test
   void withoutTheLeaseEachInstanceLoadsOnce() throws Exception {
     AtomicInteger loads = new AtomicInteger();
-    VersionedLoader<String, String> slowDatabase = key -> {
-      loads.incrementAndGet();
-      Thread.sleep(200);
-      return Versioned.of("value", 1);
-    };
+    VersionedLoader<String, String> database = slowDatabase(loads, 200);
     NearCache<String, String> a = runtimes.start("a")
-        .namespace("stampede", Codecs.string(), NamespaceOptions.create(), slowDatabase);
+        .namespace("stampede", Codecs.string(), NamespaceOptions.create(), database);
     NearCache<String, String> b = runtimes.start("b")
-        .namespace("stampede", Codecs.string(), NamespaceOptions.create(), slowDatabase);
-    ExecutorService pool = Executors.newFixedThreadPool(100);
-    CyclicBarrier start = new CyclicBarrier(100);
-    List<Future<String>> results = new ArrayList<>();
-    for (int i = 0; i < 100; i++) {
-      NearCache<String, String> cache = i % 2 == 0 ? a : b;
-      results.add(pool.submit(() -> {
-        start.await();
-        return cache.get("hot");
-      }));
-    }
-    for (Future<String> result : results) {
-      assertThat(result.get(20, TimeUnit.SECONDS)).isEqualTo("value");
-    }
-    pool.shutdown();
+        .namespace("stampede", Codecs.string(), NamespaceOptions.create(), database);
+    coldGets(a, b, 100);
     // Coalescing within an instance always holds; across instances the lease is what saves loads.
     assertThat(loads.get()).isBetween(1, 2);
   }
