@@ -35,22 +35,27 @@ final class L1Entry<V> {
   final long epoch;
   final long generation;
   final @Nullable V value;
-  /** Lifetime in L1 from creation, decided once (jitter, clamps) so Caffeine's Expiry is trivial. */
-  final long ttlNanos;
+  /**
+   * The ticker time at which this entry stops being served, decided once at creation (jitter,
+   * clamps). L1 checks it on every read instead of asking Caffeine for per-entry expiry, which
+   * keeps Caffeine's read path free of timer-wheel work; expired entries are swept periodically.
+   * An entry created with no lifetime (a "not found" without negative caching) is never served.
+   */
+  final long deadlineNanos;
   /**
    * For a tombstone left by a refused fill: what the load read, returned to that load's own
    * callers (they asked before the newer version was known) but never served from L1.
    */
   final @Nullable Versioned<V> answer;
 
-  L1Entry(Kind kind, long version, long epoch, long generation, @Nullable V value, long ttlNanos,
-      @Nullable Versioned<V> answer) {
+  L1Entry(Kind kind, long version, long epoch, long generation, @Nullable V value,
+      long deadlineNanos, @Nullable Versioned<V> answer) {
     this.kind = kind;
     this.version = version;
     this.epoch = epoch;
     this.generation = generation;
     this.value = value;
-    this.ttlNanos = ttlNanos;
+    this.deadlineNanos = deadlineNanos;
     this.answer = answer;
   }
 

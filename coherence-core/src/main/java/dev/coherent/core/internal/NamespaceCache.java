@@ -56,6 +56,8 @@ import org.slf4j.LoggerFactory;
 public final class NamespaceCache<K, V> implements NearCache<K, V> {
   private static final Logger log = LoggerFactory.getLogger(NamespaceCache.class);
   private static final int MAX_KEY_LENGTH = 1024;
+  /** How often {@link #maintain} sweeps expired entries out of L1 (they are never served). */
+  private static final long SWEEP_PERIOD_NANOS = 5_000_000_000L;
   /** A read retries this often when the load it joined predates a flush it saw; then it takes it. */
   private static final int MAX_STALE_JOIN_RETRIES = 3;
 
@@ -89,6 +91,8 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   private volatile ReconcileAction reconciler;
   /** Redis's sequence at the previous state check; -1 before the first. Maintenance thread only. */
   private long sequenceAtLastCheck = -1;
+  /** Ticker time of the last sweep of expired L1 entries. Maintenance thread only. */
+  private long lastSweepNanos;
 
   /** What a reconcile does; the default flushes L1 and resynchronises epoch and sequence. */
   @FunctionalInterface
@@ -117,13 +121,13 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     this.l1 =
         Caffeine.newBuilder()
             .maximumSize(options.l1MaximumSize())
-            .expireAfter(new EntryExpiry<V>())
             .ticker(ctx.ticker())
             .buildAsync();
     this.map = l1.asMap();
     this.buffer = new HintBuffer(options.hintBufferCapacity());
     this.epochLimiter = new EpochRateLimiter(options.epochHintsPerSecond(), ctx.ticker());
     this.reconciler = NamespaceCache::flushAndResync;
+    this.lastSweepNanos = ctx.ticker().read();
     metrics.gauge("coherent.l1.size", l1, c -> c.synchronous().estimatedSize());
     metrics.gauge("coherent.hints.pending", buffer, HintBuffer::size);
   }
@@ -265,15 +269,15 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   }
 
   /**
-   * Whether L1 may answer with this entry: not a tombstone, meant to be cached at all (a "not
-   * found" without negative caching has no lifetime; it only answers its own load's callers), and
-   * stamped with the namespace's current epoch and generation.
+   * Whether L1 may answer with this entry: not a tombstone, stamped with the namespace's current
+   * epoch and generation, and before its deadline (a "not found" without negative caching has no
+   * lifetime; it only answers its own load's callers).
    */
   private boolean servable(L1Entry<V> entry) {
     return entry.kind != L1Entry.Kind.TOMBSTONE
-        && entry.ttlNanos > 0
         && entry.epoch == epoch
-        && entry.generation == generation.get();
+        && entry.generation == generation.get()
+        && ctx.ticker().read() - entry.deadlineNanos < 0;
   }
 
   /** A key this caller must load ({@code owned}) or a load already under way to join. */
@@ -574,7 +578,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   /** A tombstone at {@code floor} that answers the load's own callers with {@code answer}. */
   private L1Entry<V> refused(long floor, @Nullable Versioned<V> answer) {
     return new L1Entry<>(L1Entry.Kind.TOMBSTONE, floor, epoch, generation.get(), null,
-        options.tombstoneTtl().toNanos(), answer);
+        deadline(options.tombstoneTtl().toNanos()), answer);
   }
 
   private L1Entry<V> entry(L1Entry.Kind kind, long version, long stampEpoch, long stampGeneration,
@@ -590,12 +594,19 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     if (degraded) {
       ttl = Math.min(ttl, options.degradedL1Ttl().toNanos());
     }
-    return new L1Entry<>(kind, version, stampEpoch, stampGeneration, value, ttl, null);
+    return new L1Entry<>(kind, version, stampEpoch, stampGeneration, value, deadline(ttl), null);
+  }
+
+  /** Now plus {@code ttlNanos} on the ticker, saturating; a ttl of 0 is already past. */
+  private long deadline(long ttlNanos) {
+    long now = ctx.ticker().read();
+    long deadline = now + ttlNanos;
+    return deadline < now ? Long.MAX_VALUE : deadline;
   }
 
   private L1Entry<V> tombstone(long version) {
     return new L1Entry<>(L1Entry.Kind.TOMBSTONE, version, epoch, generation.get(), null,
-        options.tombstoneTtl().toNanos(), null);
+        deadline(options.tombstoneTtl().toNanos()), null);
   }
 
   private long l2TtlMillis() {
@@ -755,6 +766,17 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     generation.incrementAndGet();
     metrics.localFlushes.increment();
     clearL1Later();
+  }
+
+  /**
+   * Removes entries past their deadline. They are never served anyway; this only frees memory
+   * (Caffeine's size bound caps it meanwhile). A tombstone goes too: its floor has expired.
+   */
+  void sweepExpired(long now) {
+    map.values().removeIf(f -> {
+      L1Entry<V> e = completed(f);
+      return e != null && now - e.deadlineNanos >= 0;
+    });
   }
 
   private void clearL1Later() {
@@ -1057,8 +1079,13 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     redisRecovered();
   }
 
-  /** Periodic work: replay writes that missed Redis; retry a failed reconcile. */
+  /** Periodic work: replay writes that missed Redis; retry a failed reconcile; sweep L1. */
   public void maintain() {
+    long now = ctx.ticker().read();
+    if (now - lastSweepNanos >= SWEEP_PERIOD_NANOS) {
+      lastSweepNanos = now;
+      sweepExpired(now);
+    }
     if (pendingEpochBump.get() || !pendingWrites.isEmpty()) {
       replayPending();
     }
