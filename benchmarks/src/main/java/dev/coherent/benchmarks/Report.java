@@ -50,8 +50,8 @@ public final class Report {
               + num(r, t == 1 ? "l1HitRedissonRatioVsCaffeine" : "l1HitRedissonRatioVsCaffeineT2",
                   "%.2f") + " x");
     }
-    row(md, "1", "L1 hit decomposition, 1 thread: Caffeine configured like Coherent's L1 (async,"
-            + " per-entry expiry)", "",
+    row(md, "1", "L1 hit decomposition, 1 thread: Caffeine configured like Coherent's L1 (an"
+            + " AsyncCache of futures, size bound only)", "",
         ops(r, "l1HitCaffeineLikeCoherentOpsPerSecT1"),
         "Coherent is " + ratio(r, "l1HitCoherentOpsPerSecT1", "l1HitCaffeineLikeCoherentOpsPerSecT1")
             + " x of it; it is " + ratio(r, "l1HitCaffeineLikeCoherentOpsPerSecT1",

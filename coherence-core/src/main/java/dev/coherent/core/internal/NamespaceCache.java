@@ -160,12 +160,17 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
 
   @Override
   public @Nullable V get(K key) {
-    return valueOf(getVersioned(key));
+    return get(key, requireLoader());
   }
 
   @Override
   public @Nullable V get(K key, VersionedLoader<? super K, V> loader) {
-    return valueOf(getVersioned(key, loader));
+    String k = encodeKey(key);
+    L1Entry<V> hit = l1Hit(k);
+    if (hit != null) {
+      return hit.value; // the hot path: no allocation
+    }
+    return valueOf(answer(join(k, loadFresh(k, key, loader, epoch, generation.get(), 0))));
   }
 
   @Override
