@@ -610,8 +610,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   }
 
   private L1Entry<V> tombstone(long version) {
-    return new L1Entry<>(L1Entry.Kind.TOMBSTONE, version, epoch, generation.get(), null,
-        deadline(options.tombstoneTtl().toNanos()), null);
+    return refused(version, null);
   }
 
   private long l2TtlMillis() {
