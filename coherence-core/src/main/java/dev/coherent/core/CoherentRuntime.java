@@ -1,6 +1,7 @@
 package dev.coherent.core;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.coherent.core.internal.CoarseTicker;
 import dev.coherent.core.internal.HintCodec;
 import dev.coherent.core.internal.NamespaceCache;
 import dev.coherent.core.internal.ReconcileLoop;
@@ -81,6 +82,8 @@ public final class CoherentRuntime implements AutoCloseable {
   private final ExecutorService loaders;
   private final ScheduledExecutorService maintenance;
   private final ScheduledExecutorService reconcileExecutor;
+  /** Refreshes the L1 clock; null when a ticker was configured (then L1 reads it directly). */
+  private final @Nullable ScheduledExecutorService clockExecutor;
   private final ReconcileLoop reconcileLoop;
   private final RuntimeContext context;
   private final HintCodec hintCodec = new HintCodec();
@@ -138,9 +141,16 @@ public final class CoherentRuntime implements AutoCloseable {
         b.reconcileInterval,
         b.livenessTimeout, b.validationSampleSize, () -> List.copyOf(byName.values()),
         byName::get, this::pingSubscriber, b.ticker, b.meterRegistry);
+    Ticker l1Ticker = b.ticker;
+    if (b.ticker == Ticker.systemTicker()) {
+      this.clockExecutor = Executors.newSingleThreadScheduledExecutor(daemon("coherent-clock"));
+      l1Ticker = new CoarseTicker(b.ticker, b.l1ClockResolution, clockExecutor);
+    } else {
+      this.clockExecutor = null;
+    }
     this.context = new RuntimeContext(
         b.instanceId, b.tenant, b.keyPrefix, b.channelPrefix, commands.sync(), b.meterRegistry,
-        b.ticker, b.clock, b.random, b.loadExecutor != null ? b.loadExecutor : loaders,
+        b.ticker, l1Ticker, b.clock, b.random, b.loadExecutor != null ? b.loadExecutor : loaders,
         maintenance, reconcileExecutor, b.leasePoll, b.hintFilter);
     pubsub.addListener(new RedisPubSubAdapter<>() {
       @Override
@@ -343,6 +353,9 @@ public final class CoherentRuntime implements AutoCloseable {
     if (loaders != null) {
       loaders.shutdownNow();
     }
+    if (clockExecutor != null) {
+      clockExecutor.shutdownNow();
+    }
     // Let a tick or reconcile under way finish before its connections go away.
     awaitQuietly(maintenance);
     awaitQuietly(reconcileExecutor);
@@ -398,6 +411,8 @@ public final class CoherentRuntime implements AutoCloseable {
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(1);
     /** How often pending writes are replayed and failed reconciles retried. */
     public static final Duration DEFAULT_MAINTENANCE_INTERVAL = Duration.ofSeconds(1);
+    /** How often the L1 clock is refreshed: L1 deadlines hold to about this. */
+    public static final Duration DEFAULT_L1_CLOCK_RESOLUTION = Duration.ofMillis(10);
     /** How often an instance waiting on another's load lease looks at L2. */
     public static final Duration DEFAULT_LEASE_POLL = Duration.ofMillis(5);
     public static final String DEFAULT_TENANT = "default";
@@ -427,6 +442,7 @@ public final class CoherentRuntime implements AutoCloseable {
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
     private Duration maintenanceInterval = DEFAULT_MAINTENANCE_INTERVAL;
     private Duration leasePoll = DEFAULT_LEASE_POLL;
+    private Duration l1ClockResolution = DEFAULT_L1_CLOCK_RESOLUTION;
     private Predicate<Hint> hintFilter = hint -> true;
     private @Nullable ChangeLogOptions changeLog;
     private Duration reconcileInterval = DEFAULT_RECONCILE_INTERVAL;
@@ -551,7 +567,12 @@ public final class CoherentRuntime implements AutoCloseable {
       return this;
     }
 
-    /** Time source of L1 expiry and lease waits (tests pass a fake). */
+    /**
+     * Time source of L1 expiry, lease waits and timers; tests pass a fake. With the default
+     * system ticker, L1 hits read a copy of it refreshed every {@link #l1ClockResolution}; a ticker
+     * given here is read directly on every hit instead (precise and deterministic, but each read
+     * of {@code System.nanoTime()} on the hit path costs far more than the lookup itself).
+     */
     public Builder ticker(Ticker ticker) {
       this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;
@@ -586,6 +607,17 @@ public final class CoherentRuntime implements AutoCloseable {
     public Builder maintenanceInterval(Duration interval) {
       this.maintenanceInterval = within("maintenanceInterval", interval, Duration.ofMillis(10),
           Duration.ofMinutes(1));
+      return this;
+    }
+
+    /**
+     * How often the clock that L1 hits read is refreshed from the system ticker, 1 ms to 1 s
+     * (default 10 ms). An L1 TTL is met to within about this, early or late; a stalled refresh
+     * thread makes it later. Ignored when a {@link #ticker} is configured.
+     */
+    public Builder l1ClockResolution(Duration resolution) {
+      this.l1ClockResolution = within("l1ClockResolution", resolution, Duration.ofMillis(1),
+          Duration.ofSeconds(1));
       return this;
     }
 

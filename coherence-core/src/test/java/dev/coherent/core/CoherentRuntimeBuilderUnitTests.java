@@ -181,6 +181,19 @@ class CoherentRuntimeBuilderUnitTests {
   }
 
   @Test
+  void l1ClockResolutionMustBeFrom1MsTo1s() {
+    CoherentRuntime.Builder b = CoherentRuntime.builder();
+    assertThatThrownBy(() -> b.l1ClockResolution(Duration.ofNanos(999_999)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("l1ClockResolution must be from PT0.001S to PT1S but was PT0.000999999S");
+    assertThatThrownBy(() -> b.l1ClockResolution(Duration.ofMillis(1001)))
+        .hasMessage("l1ClockResolution must be from PT0.001S to PT1S but was PT1.001S");
+    assertThatThrownBy(() -> b.l1ClockResolution(null)).hasMessageContaining("l1ClockResolution");
+    assertThatCode(() -> b.l1ClockResolution(Duration.ofMillis(1))
+        .l1ClockResolution(Duration.ofSeconds(1))).doesNotThrowAnyException();
+  }
+
+  @Test
   void leasePollMustBeFrom1MsTo1s() {
     CoherentRuntime.Builder b = CoherentRuntime.builder();
     assertThatThrownBy(() -> b.leasePoll(Duration.ofNanos(999_999)))

@@ -1,25 +1,38 @@
 package dev.coherent.core.internal;
 
 import dev.coherent.core.Versioned;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What L1 holds for a key: a value, a cached "not found", or a tombstone ("every version below
- * {@code version} is invalid"). Values carry the namespace epoch and local generation current when
- * their load started; an entry whose stamps differ from the namespace's is never served. Immutable.
+ * What L1 holds for a key: a value, a cached "not found", a tombstone ("every version below
+ * {@code version} is invalid") or a load in flight. Values carry the namespace {@link Stamp}
+ * (epoch and local generation) current when their load started; an entry whose stamp is not the
+ * namespace's current one is never served. Immutable.
+ *
+ * <p>L1 stores these directly as Caffeine values, so a hit reads one object beside Caffeine's node.
+ * A load in flight is an entry of kind {@link Kind#LOADING} holding the load's future: readers join
+ * it, an invalidation replaces it with a tombstone, and the load installs its result only by
+ * replacing that very object. That replacement is the L1 half of the fill race.
  */
 final class L1Entry<V> {
   enum Kind {
-    VALUE('V'),
-    ABSENT('N'),
-    TOMBSTONE('T');
+    VALUE('V', true),
+    ABSENT('N', true),
+    TOMBSTONE('T', false),
+    /** A load in flight; never stored in L2 (its code is not a stored kind). */
+    LOADING('?', false);
 
     final char code;
+    /** Whether L1 may answer a read with an entry of this kind. */
+    final boolean answers;
 
-    Kind(char code) {
+    Kind(char code, boolean answers) {
       this.code = code;
+      this.answers = answers;
     }
 
+    /** The stored kind with this code; null for anything else (including {@link #LOADING}). */
     static @Nullable Kind of(char code) {
       return switch (code) {
         case 'V' -> VALUE;
@@ -30,10 +43,29 @@ final class L1Entry<V> {
     }
   }
 
+  /**
+   * The namespace's epoch and local generation at one moment. The namespace makes a new object
+   * whenever either changes, so an entry is current exactly when its stamp is the namespace's
+   * stamp by identity: one reference comparison on the read path.
+   */
+  static final class Stamp {
+    final long epoch;
+    final long generation;
+
+    Stamp(long epoch, long generation) {
+      this.epoch = epoch;
+      this.generation = generation;
+    }
+
+    @Override
+    public String toString() {
+      return "epoch " + epoch + ", gen " + generation;
+    }
+  }
+
   final Kind kind;
   final long version;
-  final long epoch;
-  final long generation;
+  final Stamp stamp;
   final @Nullable V value;
   /**
    * The ticker time at which this entry stops being served, decided once at creation (jitter,
@@ -47,24 +79,41 @@ final class L1Entry<V> {
    * callers (they asked before the newer version was known) but never served from L1.
    */
   final @Nullable Versioned<V> answer;
+  /** For {@link Kind#LOADING} only: the load, completed with the entry it read. */
+  final @Nullable CompletableFuture<L1Entry<V>> load;
 
-  L1Entry(Kind kind, long version, long epoch, long generation, @Nullable V value,
-      long deadlineNanos, @Nullable Versioned<V> answer) {
+  L1Entry(Kind kind, long version, Stamp stamp, @Nullable V value, long deadlineNanos,
+      @Nullable Versioned<V> answer) {
+    this(kind, version, stamp, value, deadlineNanos, answer, null);
+  }
+
+  private L1Entry(Kind kind, long version, Stamp stamp, @Nullable V value, long deadlineNanos,
+      @Nullable Versioned<V> answer, @Nullable CompletableFuture<L1Entry<V>> load) {
     this.kind = kind;
     this.version = version;
-    this.epoch = epoch;
-    this.generation = generation;
+    this.stamp = stamp;
     this.value = value;
     this.deadlineNanos = deadlineNanos;
     this.answer = answer;
+    this.load = load;
+  }
+
+  /** A load in flight under {@code stamp}; it remembers {@code floor}, what L1 knew before. */
+  static <V> L1Entry<V> loading(long floor, Stamp stamp) {
+    return new L1Entry<>(Kind.LOADING, floor, stamp, null, Long.MAX_VALUE, null,
+        new CompletableFuture<>());
   }
 
   boolean isTombstone() {
     return kind == Kind.TOMBSTONE;
   }
 
+  boolean isLoading() {
+    return kind == Kind.LOADING;
+  }
+
   @Override
   public String toString() {
-    return kind + "@" + version + "(epoch " + epoch + ", gen " + generation + ")";
+    return kind + "@" + version + "(" + stamp + ")";
   }
 }

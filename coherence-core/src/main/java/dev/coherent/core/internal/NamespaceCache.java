@@ -1,7 +1,8 @@
 package dev.coherent.core.internal;
 
-import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.coherent.core.CacheLoadException;
 import dev.coherent.core.Codec;
 import dev.coherent.core.Hint;
@@ -33,24 +34,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One namespace: L1 (a Caffeine {@link AsyncCache} of {@link L1Entry} futures), L2 (Redis via
+ * One namespace: L1 (a Caffeine {@link Cache} of {@link L1Entry} objects), L2 (Redis via
  * {@link RedisL2}) and the hint machinery. See docs/architecture.md for the rules; in short:
  *
  * <ul>
- *   <li>A load registers its future in L1 before it starts; concurrent readers of the key join it
- *       (request coalescing). An invalidation that arrives meanwhile replaces the future with a
- *       tombstone, so Caffeine never installs the older result (the L1 half of the fill race). The
- *       L2 half: fills carry the version they read and Redis refuses them below a tombstone.
- *   <li>An entry is served only while its epoch and local generation equal the namespace's; both
- *       are stamped when its load starts, so a flush or epoch change invalidates in O(1).
+ *   <li>A load puts a {@link L1Entry.Kind#LOADING} entry in L1 before it starts; concurrent readers
+ *       of the key join its future (request coalescing). An invalidation that arrives meanwhile
+ *       replaces it with a tombstone, and the load installs its result only by replacing its own
+ *       LOADING entry, so the older result never lands (the L1 half of the fill race). The L2
+ *       half: fills carry the version they read and Redis refuses them below a tombstone.
+ *   <li>An entry is served only while its {@link L1Entry.Stamp} (epoch and local generation) is
+ *       the namespace's current one; it is stamped when its load starts, so a flush or epoch
+ *       change invalidates in O(1).
  *   <li>Redis failures never reach callers: reads load from the source with a clamped L1 TTL,
  *       writes are remembered and replayed (or turned into an epoch bump) when Redis returns.
  * </ul>
  *
  * <p>Thread-safety: L1 is Caffeine's concurrent map and every change to a key goes through its
- * atomic {@code compute}/{@code replace}/{@code putIfAbsent}. {@code epoch} is volatile and only
- * moves through {@link #adoptEpoch}; {@code generation}, {@code lastSequence} and the flags are
- * atomics. Hints are parsed on the Pub/Sub event loop thread (never blocking: a bounded
+ * atomic {@code compute}/{@code replace}/{@code putIfAbsent}. {@code stamp} is volatile and only
+ * changes under the instance lock ({@link #adoptEpoch}, {@link #nextGeneration}); {@code
+ * lastSequence} and the flags are atomics. Hints are parsed on the Pub/Sub event loop thread (never blocking: a bounded
  * {@link HintBuffer}) and applied by one drain task at a time on the maintenance executor.
  */
 public final class NamespaceCache<K, V> implements NearCache<K, V> {
@@ -71,13 +74,15 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   private final HintCodec hints;
   private final Jitter jitter;
   private final NamespaceMetrics metrics;
-  private final AsyncCache<String, L1Entry<V>> l1;
-  private final ConcurrentMap<String, CompletableFuture<L1Entry<V>>> map;
+  private final Cache<String, L1Entry<V>> l1;
+  private final ConcurrentMap<String, L1Entry<V>> map;
   private final HintBuffer buffer;
   private final EpochRateLimiter epochLimiter;
+  /** The clock of entry deadlines, read on every hit ({@link RuntimeContext#l1Ticker()}). */
+  private final Ticker l1Clock;
 
-  private volatile long epoch;
-  private final AtomicLong generation = new AtomicLong();
+  /** The current epoch and local generation; a new object on every change (see {@link L1Entry.Stamp}). */
+  private volatile L1Entry.Stamp stamp = new L1Entry.Stamp(0, 0);
   private final AtomicLong lastSequence = new AtomicLong(-1);
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final AtomicBoolean reconcileRequested = new AtomicBoolean();
@@ -121,21 +126,23 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     this.l1 =
         Caffeine.newBuilder()
             .maximumSize(options.l1MaximumSize())
-            .ticker(ctx.ticker())
-            .buildAsync();
+            .build();
     this.map = l1.asMap();
     this.buffer = new HintBuffer(options.hintBufferCapacity());
     this.epochLimiter = new EpochRateLimiter(options.epochHintsPerSecond(), ctx.ticker());
     this.reconciler = NamespaceCache::flushAndResync;
+    this.l1Clock = ctx.l1Ticker();
     this.lastSweepNanos = ctx.ticker().read();
-    metrics.gauge("coherent.l1.size", l1, c -> c.synchronous().estimatedSize());
+    metrics.gauge("coherent.l1.size", l1, Cache::estimatedSize);
     metrics.gauge("coherent.hints.pending", buffer, HintBuffer::size);
   }
 
   /** Reads the namespace's epoch and sequence from Redis; called once before the cache is used. */
   public void start() {
     RedisL2.Outcome state = l2.state(initialEpoch());
-    epoch = state.epoch();
+    synchronized (this) {
+      stamp = new L1Entry.Stamp(state.epoch(), stamp.generation);
+    }
     lastSequence.set(state.sequence());
   }
 
@@ -170,7 +177,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     if (hit != null) {
       return hit.value; // the hot path: no allocation
     }
-    return valueOf(answer(join(k, loadFresh(k, key, loader, epoch, generation.get(), 0))));
+    return valueOf(answer(join(k, loadFresh(k, key, loader, stamp, 0))));
   }
 
   @Override
@@ -184,12 +191,12 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     if (hit != null) {
       return versioned(hit);
     }
-    return answer(join(k, loadFresh(k, key, loader, epoch, generation.get(), 0)));
+    return answer(join(k, loadFresh(k, key, loader, stamp, 0)));
   }
 
   /** The servable L1 entry of {@code k}, counting the hit or the miss; null on a miss. */
   private @Nullable L1Entry<V> l1Hit(String k) {
-    L1Entry<V> entry = completed(map.get(k));
+    L1Entry<V> entry = map.get(k);
     if (entry != null && servable(entry)) {
       metrics.l1Hits.increment();
       return entry;
@@ -203,16 +210,16 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
    * began before a flush, an invalidateAll or an epoch change the caller already saw, so the
    * caller must not take its result (the load's own callers may: they asked before).
    */
-  private boolean predates(L1Entry<V> entry, long callEpoch, long callGeneration) {
+  private boolean predates(L1Entry<V> entry, L1Entry.Stamp call) {
     return entry.answer == null && !servable(entry)
-        && (entry.generation < callGeneration || entry.epoch != callEpoch);
+        && (entry.stamp.generation < call.generation || entry.stamp.epoch != call.epoch);
   }
 
   private CompletableFuture<L1Entry<V>> loadFresh(String k, K key,
-      VersionedLoader<? super K, V> loader, long callEpoch, long callGeneration, int retry) {
+      VersionedLoader<? super K, V> loader, L1Entry.Stamp call, int retry) {
     return claimAndLoad(k, key, loader).thenCompose(entry ->
-        retry < MAX_STALE_JOIN_RETRIES && predates(entry, callEpoch, callGeneration)
-            ? loadFresh(k, key, loader, callEpoch, callGeneration, retry + 1)
+        retry < MAX_STALE_JOIN_RETRIES && predates(entry, call)
+            ? loadFresh(k, key, loader, call, retry + 1)
             : CompletableFuture.completedFuture(entry));
   }
 
@@ -224,7 +231,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     if (hit != null) {
       return CompletableFuture.completedFuture(hit.value);
     }
-    return loadFresh(k, key, loader, epoch, generation.get(), 0)
+    return loadFresh(k, key, loader, stamp, 0)
         .handle(
             (entry, error) -> {
               if (error != null) {
@@ -237,8 +244,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   @Override
   public Map<K, V> getAll(Collection<? extends K> keys) {
     VersionedLoader<? super K, V> loader = requireLoader();
-    long callEpoch = epoch;
-    long callGeneration = generation.get();
+    L1Entry.Stamp call = stamp;
     Map<K, V> result = new LinkedHashMap<>();
     Map<K, CompletableFuture<L1Entry<V>>> waiting = new LinkedHashMap<>();
     List<Claim<K, V>> owned = new ArrayList<>();
@@ -252,7 +258,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
         continue;
       }
       Claim<K, V> claim = claim(k, key);
-      if (claim.owned) {
+      if (claim.owned()) {
         owned.add(claim);
       }
       waiting.put(key, claim.future);
@@ -263,7 +269,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     }
     for (Map.Entry<K, CompletableFuture<L1Entry<V>>> e : waiting.entrySet()) {
       L1Entry<V> entry = join(encodeKey(e.getKey()), e.getValue());
-      Versioned<V> v = predates(entry, callEpoch, callGeneration)
+      Versioned<V> v = predates(entry, call)
           ? getVersioned(e.getKey(), loader) // joined a load from before a flush: read again
           : answer(entry);
       if (v != null && v.value() != null) {
@@ -274,71 +280,89 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   }
 
   /**
-   * Whether L1 may answer with this entry: not a tombstone, stamped with the namespace's current
-   * epoch and generation, and before its deadline (a "not found" without negative caching has no
-   * lifetime; it only answers its own load's callers).
+   * Whether L1 may answer with this entry: a value or a cached "not found" (not a tombstone or a
+   * load in flight), stamped with the namespace's current stamp, and before its deadline (a "not
+   * found" without negative caching has no lifetime; it only answers its own load's callers).
+   * This is the whole cost of a hit beyond Caffeine's lookup: three fields of the entry and two
+   * volatile reads (the stamp and the {@link CoarseTicker}'s time).
    */
   private boolean servable(L1Entry<V> entry) {
-    return entry.kind != L1Entry.Kind.TOMBSTONE
-        && entry.epoch == epoch
-        && entry.generation == generation.get()
-        && ctx.ticker().read() - entry.deadlineNanos < 0;
+    return entry.stamp == stamp
+        && entry.kind.answers
+        && l1Clock.read() - entry.deadlineNanos < 0;
   }
 
   /** A key this caller must load ({@code owned}) or a load already under way to join. */
   private static final class Claim<K, V> {
     final String k;
     final K key;
+    /** For an owned claim, the LOADING entry it placed in L1; the load installs over it only. */
+    final @Nullable L1Entry<V> placeholder;
     final CompletableFuture<L1Entry<V>> future;
-    final boolean owned;
     /** The lowest version this load may install: what L1 knew about the key before. */
     long floor;
 
-    Claim(String k, K key, CompletableFuture<L1Entry<V>> future, boolean owned, long floor) {
+    Claim(String k, K key, @Nullable L1Entry<V> placeholder,
+        CompletableFuture<L1Entry<V>> future, long floor) {
       this.k = k;
       this.key = key;
+      this.placeholder = placeholder;
       this.future = future;
-      this.owned = owned;
       this.floor = floor;
+    }
+
+    boolean owned() {
+      return placeholder != null;
+    }
+
+    /** Installs the load's result unless its LOADING entry was replaced, then answers its callers. */
+    void complete(ConcurrentMap<String, L1Entry<V>> map, L1Entry<V> result) {
+      map.replace(k, Objects.requireNonNull(placeholder, "placeholder"), result);
+      future.complete(result);
+    }
+
+    /** Removes the LOADING entry (if still there) and fails the load's callers. */
+    void fail(ConcurrentMap<String, L1Entry<V>> map, Throwable error) {
+      map.remove(k, Objects.requireNonNull(placeholder, "placeholder"));
+      future.completeExceptionally(error);
     }
   }
 
   private Claim<K, V> claim(String k, K key) {
     for (; ; ) {
-      CompletableFuture<L1Entry<V>> existing = map.get(k);
+      L1Entry<V> existing = map.get(k);
       if (existing == null) {
-        CompletableFuture<L1Entry<V>> mine = new CompletableFuture<>();
+        L1Entry<V> mine = L1Entry.loading(-1, stamp);
         existing = map.putIfAbsent(k, mine);
         if (existing == null) {
-          return new Claim<>(k, key, mine, true, -1);
+          return owned(k, key, mine, -1);
         }
       }
-      if (!existing.isDone()) {
-        return new Claim<>(k, key, existing, false, -1);
+      if (existing.isLoading()) {
+        return new Claim<>(k, key, null, Objects.requireNonNull(existing.load, "load"), -1);
       }
-      long floor = -1;
-      if (!existing.isCompletedExceptionally()) {
-        L1Entry<V> entry = existing.join();
-        if (servable(entry)) {
-          return new Claim<>(k, key, existing, false, -1);
-        }
-        floor = entry.version;
+      if (servable(existing)) {
+        return new Claim<>(k, key, null, CompletableFuture.completedFuture(existing), -1);
       }
-      CompletableFuture<L1Entry<V>> mine = new CompletableFuture<>();
+      L1Entry<V> mine = L1Entry.loading(existing.version, stamp);
       if (map.replace(k, existing, mine)) {
-        return new Claim<>(k, key, mine, true, floor);
+        return owned(k, key, mine, existing.version);
       }
     }
+  }
+
+  private Claim<K, V> owned(String k, K key, L1Entry<V> placeholder, long floor) {
+    return new Claim<>(k, key, placeholder, Objects.requireNonNull(placeholder.load, "load"), floor);
   }
 
   private CompletableFuture<L1Entry<V>> claimAndLoad(
       String k, K key, VersionedLoader<? super K, V> loader) {
     Claim<K, V> claim = claim(k, key);
-    if (claim.owned) {
+    if (claim.owned()) {
       try {
         ctx.loadExecutor().execute(() -> loadBatch(List.of(claim), loader));
       } catch (RuntimeException rejected) {
-        claim.future.completeExceptionally(rejected);
+        claim.fail(map, rejected);
       }
     }
     return claim.future;
@@ -346,27 +370,25 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
 
   /**
    * Loads claimed keys: L2 in one script call, then the source for what is missing (one
-   * {@code loadAll}), then one fill script, then completes each claim's future. Never throws: a
-   * failure completes the futures exceptionally (Caffeine then drops them from L1).
+   * {@code loadAll}), then one fill script, then installs and completes each claim. Never throws:
+   * a failure removes the claims' LOADING entries and completes their futures exceptionally.
    */
   private void loadBatch(List<Claim<K, V>> claims, VersionedLoader<? super K, V> loader) {
     try {
       Map<Claim<K, V>, L1Entry<V>> done = new HashMap<>();
-      long startEpoch = epoch;
-      long startGeneration = generation.get();
+      L1Entry.Stamp start = stamp;
       boolean degraded = redisDown || subscriberDown;
       List<Claim<K, V>> missing = claims;
       String leaseKey = null;
       if (options.l2Enabled()) {
         try {
           List<byte @Nullable []> stored = new ArrayList<>();
-          RedisL2.Outcome read = l2.read(startEpoch, initialEpoch(), keysOf(claims), stored);
+          RedisL2.Outcome read = l2.read(start.epoch, initialEpoch(), keysOf(claims), stored);
           if (!read.epochMatched()) {
             adoptEpoch(read.epoch(), "l2_read");
-            startEpoch = epoch;
-            startGeneration = generation.get();
+            start = stamp;
             stored.clear();
-            read = l2.read(startEpoch, initialEpoch(), keysOf(claims), stored);
+            read = l2.read(start.epoch, initialEpoch(), keysOf(claims), stored);
           }
           redisRecovered();
           if (read.epochMatched()) {
@@ -374,7 +396,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
             for (int i = 0; i < claims.size(); i++) {
               Claim<K, V> claim = claims.get(i);
               L1Entry<V> hit =
-                  fromL2(stored.get(i), claim, startEpoch, startGeneration, degraded);
+                  fromL2(stored.get(i), claim, start, degraded);
               if (hit != null) {
                 metrics.l2Hits.increment();
                 done.put(claim, hit);
@@ -386,7 +408,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
           }
           if (missing.size() == 1 && claims.size() == 1 && options.leaseEnabled()) {
             Claim<K, V> claim = missing.get(0);
-            L1Entry<V> waited = awaitLease(claim, startEpoch, startGeneration, degraded);
+            L1Entry<V> waited = awaitLease(claim, start, degraded);
             if (waited != null) {
               done.put(claim, waited);
               missing = List.of();
@@ -401,7 +423,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       }
       try {
         if (!missing.isEmpty()) {
-          loadFromSource(missing, loader, startEpoch, startGeneration, degraded, done);
+          loadFromSource(missing, loader, start, degraded, done);
         }
       } finally {
         if (leaseKey != null) {
@@ -409,17 +431,17 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
         }
       }
       for (Claim<K, V> claim : claims) {
-        claim.future.complete(done.get(claim));
+        claim.complete(map, Objects.requireNonNull(done.get(claim), "loaded entry"));
       }
     } catch (Throwable t) {
       for (Claim<K, V> claim : claims) {
-        claim.future.completeExceptionally(t);
+        claim.fail(map, t);
       }
     }
   }
 
   private @Nullable L1Entry<V> fromL2(byte @Nullable [] bytes, Claim<K, V> claim,
-      long stampEpoch, long stampGeneration, boolean degraded) {
+      L1Entry.Stamp start, boolean degraded) {
     RedisL2.Stored stored = RedisL2.decode(bytes);
     if (stored == null) {
       return null;
@@ -445,12 +467,11 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       return null;
     }
     // While the subscriber is down no hint can drop this copy: clamp its lifetime.
-    return entry(stored.kind(), stored.version(), stampEpoch, stampGeneration, value, degraded);
+    return entry(stored.kind(), stored.version(), start, value, degraded);
   }
 
   /** Holds or waits for the load lease. Returns what another instance filled, or null to load. */
-  private @Nullable L1Entry<V> awaitLease(
-      Claim<K, V> claim, long stampEpoch, long stampGeneration, boolean degraded) {
+  private @Nullable L1Entry<V> awaitLease(Claim<K, V> claim, L1Entry.Stamp start, boolean degraded) {
     long holdMillis = options.leaseTime().toMillis();
     if (l2.tryLease(claim.k, ctx.instanceId(), holdMillis)) {
       return null;
@@ -460,11 +481,11 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     while (ctx.ticker().read() < deadline) {
       LockSupport.parkNanos(ctx.leasePoll().toNanos());
       List<byte @Nullable []> stored = new ArrayList<>(1);
-      RedisL2.Outcome read = l2.read(stampEpoch, initialEpoch(), List.of(claim.k), stored);
+      RedisL2.Outcome read = l2.read(start.epoch, initialEpoch(), List.of(claim.k), stored);
       if (!read.epochMatched()) {
         return null;
       }
-      L1Entry<V> hit = fromL2(stored.get(0), claim, stampEpoch, stampGeneration, degraded);
+      L1Entry<V> hit = fromL2(stored.get(0), claim, start, degraded);
       if (hit != null) {
         metrics.l2Hits.increment();
         return hit;
@@ -472,9 +493,9 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       if (!l2.leaseHeld(claim.k) && l2.tryLease(claim.k, ctx.instanceId(), holdMillis)) {
         // The holder may have filled and released between our read and our lease: look once more.
         stored.clear();
-        read = l2.read(stampEpoch, initialEpoch(), List.of(claim.k), stored);
+        read = l2.read(start.epoch, initialEpoch(), List.of(claim.k), stored);
         hit = read.epochMatched()
-            ? fromL2(stored.get(0), claim, stampEpoch, stampGeneration, degraded) : null;
+            ? fromL2(stored.get(0), claim, start, degraded) : null;
         if (hit != null) {
           releaseLease(claim.k);
           metrics.l2Hits.increment();
@@ -497,8 +518,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   private void loadFromSource(
       List<Claim<K, V>> missing,
       VersionedLoader<? super K, V> loader,
-      long stampEpoch,
-      long stampGeneration,
+      L1Entry.Stamp start,
       boolean degraded,
       Map<Claim<K, V>, L1Entry<V>> done)
       throws Exception {
@@ -541,7 +561,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
         continue;
       }
       L1Entry.Kind kind = v.isPresent() ? L1Entry.Kind.VALUE : L1Entry.Kind.ABSENT;
-      L1Entry<V> entry = entry(kind, v.version(), stampEpoch, stampGeneration, v.value(), degraded);
+      L1Entry<V> entry = entry(kind, v.version(), start, v.value(), degraded);
       done.put(claim, entry);
       if (options.l2Enabled() && !degraded && (v.isPresent() || options.negativeCaching())) {
         toFill.add(claim);
@@ -557,7 +577,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       ttls.add(l2TtlMillis());
     }
     try {
-      RedisL2.Outcome fill = l2.fill(stampEpoch, initialEpoch(), keysOf(toFill), encoded, ttls);
+      RedisL2.Outcome fill = l2.fill(start.epoch, initialEpoch(), keysOf(toFill), encoded, ttls);
       redisRecovered();
       if (!fill.epochMatched()) {
         adoptEpoch(fill.epoch(), "l2_fill");
@@ -575,18 +595,18 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       redisFailed("fill", e);
       for (int i = 0; i < toFill.size(); i++) {
         L1Entry<V> c = candidates.get(i);
-        done.put(toFill.get(i), entry(c.kind, c.version, c.epoch, c.generation, c.value, true));
+        done.put(toFill.get(i), entry(c.kind, c.version, c.stamp, c.value, true));
       }
     }
   }
 
   /** A tombstone at {@code floor} that answers the load's own callers with {@code answer}. */
   private L1Entry<V> refused(long floor, @Nullable Versioned<V> answer) {
-    return new L1Entry<>(L1Entry.Kind.TOMBSTONE, floor, epoch, generation.get(), null,
+    return new L1Entry<>(L1Entry.Kind.TOMBSTONE, floor, stamp, null,
         deadline(options.tombstoneTtl().toNanos()), answer);
   }
 
-  private L1Entry<V> entry(L1Entry.Kind kind, long version, long stampEpoch, long stampGeneration,
+  private L1Entry<V> entry(L1Entry.Kind kind, long version, L1Entry.Stamp start,
       @Nullable V value, boolean degraded) {
     long ttl;
     if (kind == L1Entry.Kind.ABSENT) {
@@ -599,12 +619,15 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     if (degraded) {
       ttl = Math.min(ttl, options.degradedL1Ttl().toNanos());
     }
-    return new L1Entry<>(kind, version, stampEpoch, stampGeneration, value, deadline(ttl), null);
+    return new L1Entry<>(kind, version, start, value, deadline(ttl), null);
   }
 
-  /** Now plus {@code ttlNanos} on the ticker, saturating; a ttl of 0 is already past. */
+  /**
+   * Now plus {@code ttlNanos} on the L1 clock, saturating; a ttl of 0 is already past (the L1 clock
+   * never goes back, so such an entry is never served).
+   */
   private long deadline(long ttlNanos) {
-    long now = ctx.ticker().read();
+    long now = l1Clock.read();
     long deadline = now + ttlNanos;
     return deadline < now ? Long.MAX_VALUE : deadline;
   }
@@ -626,15 +649,15 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     checkVersion(version);
     String k = encodeKey(key);
     byte[] payload = RedisL2.encode(L1Entry.Kind.VALUE, version, codec.encode(value));
-    L1Entry<V> fresh = entry(L1Entry.Kind.VALUE, version, epoch, generation.get(), value,
+    L1Entry<V> fresh = entry(L1Entry.Kind.VALUE, version, stamp, value,
         redisDown || subscriberDown);
     map.compute(k, (ignored, current) -> {
-      L1Entry<V> known = completed(current);
+      L1Entry<V> known = settled(current);
       if (known != null && (known.version > version
           || (known.version == version && known.kind == L1Entry.Kind.VALUE && servable(known)))) {
         return current;
       }
-      return CompletableFuture.completedFuture(fresh);
+      return fresh;
     });
     if (options.l2Enabled()) {
       publish(List.of(new Hint.KeyVersion(k, version)), List.of(payload));
@@ -724,7 +747,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
         hints.keys(name, ctx.tenant(), ctx.instanceId(), ctx.clock().millis(), part);
     for (int attempt = 0; ; attempt++) {
       RedisL2.Outcome outcome =
-          l2.write(epoch, initialEpoch(), template, keys, entries, ttls);
+          l2.write(stamp.epoch, initialEpoch(), template, keys, entries, ttls);
       if (outcome.epochMatched()) {
         metrics.hintsPublished.increment();
         return;
@@ -749,7 +772,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
 
   @Override
   public void invalidateAll() {
-    generation.incrementAndGet(); // this instance at once, whatever Redis does
+    nextGeneration(); // this instance at once, whatever Redis does
     try {
       RedisL2.Outcome bumped =
           l2.bumpEpoch(initialEpoch(), hints.epoch(name, ctx.tenant(), ctx.instanceId(),
@@ -767,7 +790,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
 
   @Override
   public void flushLocal() {
-    generation.incrementAndGet();
+    nextGeneration();
     metrics.localFlushes.increment();
     clearL1Later();
   }
@@ -777,40 +800,35 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
    * (Caffeine's size bound caps it meanwhile). A tombstone goes too: its floor has expired.
    */
   void sweepExpired(long now) {
-    map.values().removeIf(f -> {
-      L1Entry<V> e = completed(f);
-      return e != null && now - e.deadlineNanos >= 0;
-    });
+    map.values().removeIf(e -> !e.isLoading() && now - e.deadlineNanos >= 0);
   }
 
   private void clearL1Later() {
     // Entries of an older generation are never served; removing them only frees memory.
-    long current = generation.get();
-    ctx.maintenance().execute(() -> map.values().removeIf(f -> {
-      L1Entry<V> e = completed(f);
-      return e != null && e.kind != L1Entry.Kind.TOMBSTONE && e.generation < current;
-    }));
+    long current = stamp.generation;
+    ctx.maintenance().execute(() -> map.values().removeIf(e ->
+        e.kind.answers && e.stamp.generation < current));
   }
 
   @Override
   public long localSize() {
-    return l1.synchronous().estimatedSize();
+    return l1.estimatedSize();
   }
 
   @Override
   public NamespaceStatus status() {
-    return new NamespaceStatus(epoch, lastSequence.get(), reconcileRequested.get(),
+    return new NamespaceStatus(stamp.epoch, lastSequence.get(), reconcileRequested.get(),
         redisDown || subscriberDown);
   }
 
   /** Tombstones {@code k} below {@code version} in L1 if L1 holds or is loading anything older. */
   private void applyInvalidation(String k, long version) {
     map.computeIfPresent(k, (ignored, current) -> {
-      L1Entry<V> known = completed(current);
+      L1Entry<V> known = settled(current);
       if (known != null && known.version >= version) {
         return current;
       }
-      return CompletableFuture.completedFuture(tombstone(version));
+      return tombstone(version);
     });
   }
 
@@ -844,7 +862,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
         return; // fault injection: as if this message was lost
       }
       trackSequence(hint.sequence());
-      if (hint.epoch() != epoch) {
+      if (hint.epoch() != stamp.epoch) {
         onForeignEpoch(hint.epoch());
       }
       if (hint.type() == Hint.Type.EPOCH) {
@@ -884,7 +902,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
 
   /** A hint from another epoch: adopt a newer one (rate-limited, a forged one only costs misses). */
   private void onForeignEpoch(long hinted) {
-    if (hinted <= epoch) {
+    if (hinted <= stamp.epoch) {
       return; // an old epoch: a delayed message, nothing to do
     }
     if (epochLimiter.tryAcquire()) {
@@ -984,7 +1002,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
           ttls.add(l2TtlMillis());
         }
         List<byte[]> tombstones = tombstones(part);
-        RedisL2.Outcome outcome = l2.fill(epoch, initialEpoch(), keys, tombstones, ttls);
+        RedisL2.Outcome outcome = l2.fill(stamp.epoch, initialEpoch(), keys, tombstones, ttls);
         if (!outcome.epochMatched()) {
           adoptEpoch(outcome.epoch(), "reconcile"); // the old epoch's keys are unreachable anyway
           return;
@@ -1025,9 +1043,9 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     List<String> sample = new ArrayList<>(sampleSize);
     List<L1Entry<V>> entries = new ArrayList<>(sampleSize);
     int seen = 0;
-    for (Map.Entry<String, CompletableFuture<L1Entry<V>>> e : map.entrySet()) {
-      L1Entry<V> entry = completed(e.getValue());
-      if (entry == null || !servable(entry)) {
+    for (Map.Entry<String, L1Entry<V>> e : map.entrySet()) {
+      L1Entry<V> entry = e.getValue();
+      if (!servable(entry)) {
         continue;
       }
       seen++;
@@ -1048,7 +1066,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     if (sample.isEmpty()) {
       return 0;
     }
-    long at = epoch;
+    long at = stamp.epoch;
     List<byte @Nullable []> stored = new ArrayList<>(sample.size());
     RedisL2.Outcome read = l2.read(at, initialEpoch(), sample, stored);
     if (!read.epochMatched()) {
@@ -1088,7 +1106,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     long now = ctx.ticker().read();
     if (now - lastSweepNanos >= SWEEP_PERIOD_NANOS) {
       lastSweepNanos = now;
-      sweepExpired(now);
+      sweepExpired(l1Clock.read());
     }
     if (pendingEpochBump.get() || !pendingWrites.isEmpty()) {
       replayPending();
@@ -1156,14 +1174,23 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   }
 
   private void adoptEpoch(long newEpoch, String why) {
-    if (newEpoch != epoch) {
+    if (newEpoch != stamp.epoch) {
       synchronized (this) {
-        if (newEpoch != epoch) {
-          log.debug("namespace {}: epoch {} -> {} ({})", name, epoch, newEpoch, why);
-          epoch = newEpoch;
+        L1Entry.Stamp current = stamp;
+        if (newEpoch != current.epoch) {
+          log.debug("namespace {}: epoch {} -> {} ({})", name, current.epoch, newEpoch, why);
+          stamp = new L1Entry.Stamp(newEpoch, current.generation);
           metrics.epochChanges.increment();
         }
       }
+    }
+  }
+
+  /** Moves to a new local generation: every entry stamped before is no longer served. */
+  private void nextGeneration() {
+    synchronized (this) {
+      L1Entry.Stamp current = stamp;
+      stamp = new L1Entry.Stamp(current.epoch, current.generation + 1);
     }
   }
 
@@ -1226,12 +1253,9 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     return keys;
   }
 
-  private static <V> @Nullable L1Entry<V> completed(
-      @Nullable CompletableFuture<L1Entry<V>> future) {
-    if (future == null || !future.isDone() || future.isCompletedExceptionally()) {
-      return null;
-    }
-    return future.join();
+  /** The entry unless it is absent or a load in flight (which knows no version yet). */
+  private static <V> @Nullable L1Entry<V> settled(@Nullable L1Entry<V> entry) {
+    return entry == null || entry.isLoading() ? null : entry;
   }
 
   private @Nullable Versioned<V> answer(L1Entry<V> entry) {

@@ -54,6 +54,10 @@ final class RedisL2 {
   record Outcome(boolean epochMatched, long epoch, long sequence, List<Integer> decisions) {}
 
   static byte[] encode(L1Entry.Kind kind, long version, byte @Nullable [] payload) {
+    if (kind == L1Entry.Kind.LOADING) {
+      throw new IllegalArgumentException("a load in flight is not an L2 entry; stored kinds are"
+          + " VALUE, ABSENT and TOMBSTONE");
+    }
     byte[] header = (version + "|" + kind.code + "|").getBytes(StandardCharsets.US_ASCII);
     if (payload == null || payload.length == 0) {
       return header;

@@ -14,6 +14,9 @@ import java.util.function.Predicate;
  * What every namespace of a runtime shares. Immutable; each component is thread-safe.
  *
  * @param redis command interface of the runtime's one command connection
+ * @param ticker precise time: lease waits, load timers, rate limits, maintenance periods
+ * @param l1Ticker time of L1 entry deadlines, read on every L1 hit: a {@link CoarseTicker} over
+ *     the system ticker, or the configured ticker itself when one is given (tests)
  * @param loadExecutor runs loads (may block on the loader and on Redis)
  * @param maintenance runs the hint drain and pending-write replays (never blocks on I/O for long)
  * @param reconcile runs reconciles one at a time (may block on PostgreSQL)
@@ -27,6 +30,7 @@ public record RuntimeContext(
     RedisCommands<String, byte[]> redis,
     MeterRegistry meters,
     Ticker ticker,
+    Ticker l1Ticker,
     Clock clock,
     DoubleSupplier random,
     Executor loadExecutor,

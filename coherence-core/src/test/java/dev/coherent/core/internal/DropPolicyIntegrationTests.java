@@ -70,7 +70,8 @@ class DropPolicyIntegrationTests {
     client = RedisClient.create(Services.redis().uri());
     connection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
     RuntimeContext ctx = new RuntimeContext("victim", tenant, "coherent", "pubsub",
-        connection.sync(), meters, Ticker.systemTicker(), Clock.systemUTC(), () -> 0.5,
+        connection.sync(), meters, Ticker.systemTicker(), Ticker.systemTicker(), Clock.systemUTC(),
+        () -> 0.5,
         Runnable::run, maintenance, maintenance, Duration.ofMillis(5), (Hint h) -> true);
     VersionedLoader<String, String> loader = key -> {
       loads.incrementAndGet();
@@ -80,7 +81,8 @@ class DropPolicyIntegrationTests {
         Codecs.string(), Function.identity(), loader, ctx, new HintCodec());
     cache.start();
     RuntimeContext writerCtx = new RuntimeContext("writer", tenant, "coherent", "pubsub",
-        connection.sync(), new SimpleMeterRegistry(), Ticker.systemTicker(), Clock.systemUTC(),
+        connection.sync(), new SimpleMeterRegistry(), Ticker.systemTicker(), Ticker.systemTicker(),
+        Clock.systemUTC(),
         () -> 0.5, Runnable::run, Runnable::run, Runnable::run, Duration.ofMillis(5),
         (Hint h) -> true);
     writer = new NamespaceCache<>("flood", NamespaceOptions.create(), Codecs.string(),

@@ -253,9 +253,10 @@ class NamespaceCacheUnitTests {
 
   private NamespaceCache<String, String> start(NamespaceOptions options) {
     RuntimeContext ctx = new RuntimeContext("me", TENANT, "coherent", "pubsub", redis.commands(),
-        meters, nanos::get, Clock.fixed(Instant.ofEpochMilli(START), ZoneOffset.UTC), () -> 0.5,
-        // Loads run on the calling thread: Caffeine then sets an entry's expiry before get()
-        // returns, so moving the fake ticker right after a get never races with it.
+        meters, nanos::get, nanos::get, Clock.fixed(Instant.ofEpochMilli(START), ZoneOffset.UTC),
+        () -> 0.5,
+        // Loads run on the calling thread: an entry's deadline is set before get() returns, so
+        // moving the fake ticker right after a get never races with it.
         Runnable::run, maintenance, maintenance, Duration.ofMillis(1), hint -> true);
     NamespaceCache<String, String> cache = new NamespaceCache<>(NS, options, Codecs.string(),
         Function.identity(), source, ctx, codec);
