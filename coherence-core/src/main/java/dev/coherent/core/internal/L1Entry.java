@@ -64,6 +64,8 @@ final class L1Entry<V> {
   }
 
   final Kind kind;
+  /** {@code kind.answers}, copied here so that a hit reads no object beyond the entry. */
+  final boolean answers;
   final long version;
   final Stamp stamp;
   final @Nullable V value;
@@ -90,6 +92,7 @@ final class L1Entry<V> {
   private L1Entry(Kind kind, long version, Stamp stamp, @Nullable V value, long deadlineNanos,
       @Nullable Versioned<V> answer, @Nullable CompletableFuture<L1Entry<V>> load) {
     this.kind = kind;
+    this.answers = kind.answers;
     this.version = version;
     this.stamp = stamp;
     this.value = value;

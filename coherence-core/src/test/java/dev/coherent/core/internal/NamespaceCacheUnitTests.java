@@ -307,7 +307,7 @@ class NamespaceCacheUnitTests {
   // ----------------------------------------------------------------------- fill race, L1
 
   @Test
-  void anInvalidationDuringALoadReplacesItsFutureSoTheOldResultIsNeverServed() throws Exception {
+  void anInvalidationDuringALoadReplacesItsEntrySoTheOldResultIsNeverServed() throws Exception {
     NamespaceCache<String, String> cache = start(NamespaceOptions.builder().l2Enabled(false).build());
     source.rows.put("k", Versioned.of("v1", 1));
     source.entered = new CountDownLatch(1);
