@@ -74,6 +74,8 @@ class BenchmarkReportUnitTests {
     r.put("l1HitCoherentOpsPerSecT1", 2_500_000.0);
     r.put("l1HitCaffeineOpsPerSecT1", 5_000_000.0);
     r.put("l1HitOpsRatioVsCaffeine", 0.5);
+    r.put("l1HitCaffeineStatsOpsPerSecT1", 4_000_000.0);
+    r.put("l1HitOpsRatioVsCaffeineStats", 0.625);
     r.put("propagationP50Ms", 0.8);
     r.put("propagationP99Ms", 3.2);
     r.put("redissonPropagationP99Ms", 2.9);
@@ -87,6 +89,8 @@ class BenchmarkReportUnitTests {
         .contains("| 1 | L1 hit, Zipf(0.99)")
         .contains("2.50 M")
         .contains("0.50 x Caffeine (target 0.67 x: **not met**)")
+        .contains("`recordStats()` 4.00 M")
+        .contains("0.63 x Caffeine recording stats")
         .contains("0.80 / 3.20 / n/a")
         .contains("p99 target 5 ms: met")
         .contains("`invalidateAll()`: 1 message");
