@@ -176,11 +176,12 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
 
   @Override
   public @Nullable V get(K key, VersionedLoader<? super K, V> loader) {
-    String k = encodeKey(key);
+    String k = lookupKey(key);
     L1Entry<V> hit = l1Hit(k);
     if (hit != null) {
       return hit.value; // the hot path: no allocation
     }
+    checkKey(key, k);
     return valueOf(answer(join(k, loadFresh(k, key, loader, stamp, 0))));
   }
 
@@ -190,11 +191,12 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   }
 
   public @Nullable Versioned<V> getVersioned(K key, VersionedLoader<? super K, V> loader) {
-    String k = encodeKey(key);
+    String k = lookupKey(key);
     L1Entry<V> hit = l1Hit(k);
     if (hit != null) {
       return versioned(hit);
     }
+    checkKey(key, k);
     return answer(join(k, loadFresh(k, key, loader, stamp, 0)));
   }
 
@@ -230,11 +232,12 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   @Override
   public CompletableFuture<@Nullable V> getAsync(K key) {
     VersionedLoader<? super K, V> loader = requireLoader();
-    String k = encodeKey(key);
+    String k = lookupKey(key);
     L1Entry<V> hit = l1Hit(k);
     if (hit != null) {
       return CompletableFuture.completedFuture(hit.value);
     }
+    checkKey(key, k);
     return loadFresh(k, key, loader, stamp, 0)
         .handle(
             (entry, error) -> {
@@ -250,10 +253,9 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     VersionedLoader<? super K, V> loader = requireLoader();
     L1Entry.Stamp call = stamp;
     Map<K, V> result = new LinkedHashMap<>();
-    Map<K, CompletableFuture<L1Entry<V>>> waiting = new LinkedHashMap<>();
-    List<Claim<K, V>> owned = new ArrayList<>();
+    Map<K, String> misses = new LinkedHashMap<>();
     for (K key : new LinkedHashSet<K>(keys)) {
-      String k = encodeKey(key);
+      String k = lookupKey(key);
       L1Entry<V> hit = l1Hit(k);
       if (hit != null) {
         if (hit.value != null) {
@@ -261,18 +263,26 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
         }
         continue;
       }
-      Claim<K, V> claim = claim(k, key);
+      misses.put(key, k);
+    }
+    // Every key is checked before any is claimed: a claim that is never loaded would leave its
+    // load-in-flight entry in L1 for every later reader of that key to wait on.
+    misses.forEach(this::checkKey);
+    Map<K, Claim<K, V>> waiting = new LinkedHashMap<>();
+    List<Claim<K, V>> owned = new ArrayList<>();
+    for (Map.Entry<K, String> miss : misses.entrySet()) {
+      Claim<K, V> claim = claim(miss.getValue(), miss.getKey());
       if (claim.owned()) {
         owned.add(claim);
       }
-      waiting.put(key, claim.future);
+      waiting.put(miss.getKey(), claim);
     }
     if (!owned.isEmpty()) {
       // The caller's thread does the batch: it would only wait for it otherwise.
       loadBatch(owned, loader);
     }
-    for (Map.Entry<K, CompletableFuture<L1Entry<V>>> e : waiting.entrySet()) {
-      L1Entry<V> entry = join(encodeKey(e.getKey()), e.getValue());
+    for (Map.Entry<K, Claim<K, V>> e : waiting.entrySet()) {
+      L1Entry<V> entry = join(e.getValue().k, e.getValue().future);
       Versioned<V> v = predates(entry, call)
           ? getVersioned(e.getKey(), loader) // joined a load from before a flush: read again
           : answer(entry);
@@ -1224,15 +1234,38 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     return ctx.clock().millis();
   }
 
+  /** The encoded key, checked: what every path that stores or sends a key uses. */
   private String encodeKey(K key) {
+    String k = lookupKey(key);
+    checkKey(key, k);
+    return k;
+  }
+
+  /**
+   * The encoded key for an L1 lookup, checked only for null. Its length is checked on a miss
+   * ({@link #checkKey}), not on a hit: reading a string's length reads its character array, a
+   * cache miss of its own in a large L1, and no key that fails the check is ever in L1 (only
+   * claims and {@code put} add keys, and both check them first).
+   */
+  private String lookupKey(K key) {
     Objects.requireNonNull(key, "key");
     String k = keyEncoder.apply(key);
-    if (k == null || k.isEmpty() || k.length() > MAX_KEY_LENGTH) {
-      throw new IllegalArgumentException("key " + key + " of namespace " + name
-          + " encodes to '" + k + "'; an encoded key must have 1 to " + MAX_KEY_LENGTH
-          + " characters");
+    if (k == null) {
+      throw invalidKey(key, null);
     }
     return k;
+  }
+
+  private void checkKey(K key, String k) {
+    if (k.isEmpty() || k.length() > MAX_KEY_LENGTH) {
+      throw invalidKey(key, k);
+    }
+  }
+
+  private IllegalArgumentException invalidKey(K key, @Nullable String k) {
+    return new IllegalArgumentException("key " + key + " of namespace " + name
+        + " encodes to '" + k + "'; an encoded key must have 1 to " + MAX_KEY_LENGTH
+        + " characters");
   }
 
   private static void checkVersion(long version) {

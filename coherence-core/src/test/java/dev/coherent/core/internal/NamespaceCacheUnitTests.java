@@ -2,6 +2,7 @@ package dev.coherent.core.internal;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.coherent.core.Codecs;
 import dev.coherent.core.Hint;
@@ -35,7 +36,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -252,18 +252,21 @@ class NamespaceCacheUnitTests {
   }
 
   private NamespaceCache<String, String> start(NamespaceOptions options) {
-    RuntimeContext ctx = new RuntimeContext("me", TENANT, "coherent", "pubsub", redis.commands(),
+    NamespaceCache<String, String> cache = new NamespaceCache<>(NS, options, Codecs.string(),
+        Function.identity(), source, context(), codec);
+    cache.start();
+    cache.subscribed();
+    maintenance.runAll();
+    return cache;
+  }
+
+  private RuntimeContext context() {
+    return new RuntimeContext("me", TENANT, "coherent", "pubsub", redis.commands(),
         meters, nanos::get, nanos::get, Clock.fixed(Instant.ofEpochMilli(START), ZoneOffset.UTC),
         () -> 0.5,
         // Loads run on the calling thread: an entry's deadline is set before get() returns, so
         // moving the fake ticker right after a get never races with it.
         Runnable::run, maintenance, maintenance, Duration.ofMillis(1), hint -> true);
-    NamespaceCache<String, String> cache = new NamespaceCache<>(NS, options, Codecs.string(),
-        Function.identity(), source, ctx, codec);
-    cache.start();
-    cache.subscribed();
-    maintenance.runAll();
-    return cache;
   }
 
   private String keysHint(String origin, long epoch, long seq, String key, long version) {
@@ -302,6 +305,50 @@ class NamespaceCacheUnitTests {
     assertThat(redis.published).singleElement().asString()
         .startsWith("pubsub:v1:cache-invalidate:catalog:product:t1 {\"v\":1,")
         .endsWith(",\"epoch\":" + START + ",\"seq\":1}");
+  }
+
+  // ----------------------------------------------------------------------------- bad keys
+
+  @Test
+  void aKeyThatEncodesOutsideOneTo1024CharactersIsRefusedOnEveryPathWithItsValueNamed() {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.create());
+    for (String bad : List.of("", "k".repeat(1025))) {
+      String message = "encodes to '" + bad + "'; an encoded key must have 1 to 1024 characters";
+      assertThatThrownBy(() -> cache.get(bad)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(message);
+      assertThatThrownBy(() -> cache.getVersioned(bad)).hasMessageContaining(message);
+      assertThatThrownBy(() -> cache.getAsync(bad)).hasMessageContaining(message);
+      assertThatThrownBy(() -> cache.put(bad, "v", 1)).hasMessageContaining(message);
+      assertThatThrownBy(() -> cache.invalidate(bad, 1)).hasMessageContaining(message);
+    }
+    assertThat(source.loads.get()).as("nothing was loaded for a bad key").isZero();
+    assertThat(cache.localSize()).isZero();
+    assertThat(redis.published).isEmpty();
+
+    source.rows.put("k".repeat(1024), Versioned.of("longest", 1));
+    assertThat(cache.get("k".repeat(1024))).isEqualTo("longest");
+  }
+
+  @Test
+  void aKeyEncoderThatReturnsNullIsRefusedWithTheKeyNamed() {
+    NamespaceCache<String, String> cache = new NamespaceCache<>("other", NamespaceOptions.create(),
+        Codecs.string(), key -> null, source, context(), codec);
+
+    assertThatThrownBy(() -> cache.get("some-key")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("key some-key of namespace other encodes to 'null'; an encoded key must have 1"
+            + " to 1024 characters");
+  }
+
+  @Test
+  void getAllWithOneBadKeyClaimsNoneOfTheOthersSoTheyStillLoad() throws Exception {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.create());
+    source.rows.put("a", Versioned.of("A", 1));
+
+    assertThatThrownBy(() -> cache.getAll(List.of("a", "")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("encodes to ''");
+    assertThat(cache.localSize()).as("no load-in-flight entry left behind").isZero();
+    // A claim left behind would make this wait forever for a load nobody runs.
+    assertThat(cache.getAsync("a").get(5, TimeUnit.SECONDS)).isEqualTo("A");
   }
 
   // ----------------------------------------------------------------------- fill race, L1
