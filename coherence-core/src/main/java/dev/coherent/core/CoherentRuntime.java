@@ -348,6 +348,8 @@ public final class CoherentRuntime implements AutoCloseable {
 
   private void closeQuietly() {
     client.removeListener(connectionListener);
+    // First, so that no namespace starts a load or serves L1 from here on (the L1 clock stops).
+    byName.values().forEach(NamespaceCache::close);
     maintenance.shutdownNow();
     reconcileExecutor.shutdownNow();
     if (loaders != null) {

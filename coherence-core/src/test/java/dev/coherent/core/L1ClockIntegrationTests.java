@@ -1,6 +1,7 @@
 package dev.coherent.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
@@ -59,6 +60,21 @@ class L1ClockIntegrationTests {
 
     runtime.close();
     await().atMost(Duration.ofSeconds(5)).until(() -> clockThreads() == before);
+  }
+
+  @Test
+  void afterCloseTheFrozenClockServesNothing() {
+    FakeSource source = new FakeSource();
+    source.write("k", "v1");
+    CoherentRuntime runtime = runtimes.start("a");
+    NearCache<String, String> cache =
+        runtime.namespace("clock", Codecs.string(), L1_ONLY.build(), source);
+    assertThat(cache.get("k")).isEqualTo("v1");
+
+    runtime.close();
+
+    assertThatThrownBy(() -> cache.get("k")).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed runtime");
   }
 
   @Test

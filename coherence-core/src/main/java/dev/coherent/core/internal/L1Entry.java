@@ -51,15 +51,32 @@ final class L1Entry<V> {
   static final class Stamp {
     final long epoch;
     final long generation;
+    /** Counts the namespace's stamps: a higher serial was made later, whatever the epochs say. */
+    final long serial;
 
-    Stamp(long epoch, long generation) {
+    private Stamp(long epoch, long generation, long serial) {
       this.epoch = epoch;
       this.generation = generation;
+      this.serial = serial;
+    }
+
+    static Stamp first() {
+      return new Stamp(0, 0, 0);
+    }
+
+    /** The next stamp with {@code epoch} (the caller holds the namespace's lock). */
+    Stamp withEpoch(long epoch) {
+      return new Stamp(epoch, generation, serial + 1);
+    }
+
+    /** The next stamp with the next generation (the caller holds the namespace's lock). */
+    Stamp nextGeneration() {
+      return new Stamp(epoch, generation + 1, serial + 1);
     }
 
     @Override
     public String toString() {
-      return "epoch " + epoch + ", gen " + generation;
+      return "epoch " + epoch + ", gen " + generation + ", #" + serial;
     }
   }
 

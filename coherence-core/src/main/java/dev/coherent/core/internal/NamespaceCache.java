@@ -85,13 +85,14 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   private final LongAdder l1Hits;
 
   /** The current epoch and local generation; a new object on every change (see {@link L1Entry.Stamp}). */
-  private volatile L1Entry.Stamp stamp = new L1Entry.Stamp(0, 0);
+  private volatile L1Entry.Stamp stamp = L1Entry.Stamp.first();
   private final AtomicLong lastSequence = new AtomicLong(-1);
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final AtomicBoolean reconcileRequested = new AtomicBoolean();
   private final AtomicBoolean subscribedOnce = new AtomicBoolean();
   private final AtomicBoolean reconcileQueued = new AtomicBoolean();
   private volatile boolean redisDown;
+  private volatile boolean closed;
   private volatile boolean subscriberDown;
   /** Invalidations that could not reach Redis: key -> highest version, replayed on recovery. */
   private final ConcurrentHashMap<String, Long> pendingWrites = new ConcurrentHashMap<>();
@@ -128,7 +129,11 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     this.metrics = new NamespaceMetrics(ctx.meters(), name);
     this.l1 =
         Caffeine.newBuilder()
-            .maximumSize(options.l1MaximumSize())
+            // Loads in flight weigh nothing, so the size bound never evicts one: that would break
+            // request coalescing and lose the load's floor (AsyncCache does the same for
+            // incomplete futures).
+            .maximumWeight(options.l1MaximumSize())
+            .weigher((String k, L1Entry<V> e) -> e.isLoading() ? 0 : 1)
             .build();
     this.map = l1.asMap();
     this.buffer = new HintBuffer(options.hintBufferCapacity());
@@ -145,7 +150,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   public void start() {
     RedisL2.Outcome state = l2.state(initialEpoch());
     synchronized (this) {
-      stamp = new L1Entry.Stamp(state.epoch(), stamp.generation);
+      stamp = stamp.withEpoch(state.epoch());
     }
     lastSequence.set(state.sequence());
   }
@@ -212,13 +217,13 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   }
 
   /**
-   * Whether a joined load started before this call under stamps that are no longer current: it
+   * Whether a joined load started before this call under a stamp that is no longer current: it
    * began before a flush, an invalidateAll or an epoch change the caller already saw, so the
-   * caller must not take its result (the load's own callers may: they asked before).
+   * caller must not take its result (the load's own callers may: they asked before). Compared by
+   * serial, not by epoch: an epoch can come back (Redis reporting an older one), a serial cannot.
    */
   private boolean predates(L1Entry<V> entry, L1Entry.Stamp call) {
-    return entry.answer == null && !servable(entry)
-        && (entry.stamp.generation < call.generation || entry.stamp.epoch != call.epoch);
+    return !servable(entry) && entry.stamp.serial < call.serial;
   }
 
   private CompletableFuture<L1Entry<V>> loadFresh(String k, K key,
@@ -329,10 +334,9 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       return placeholder != null;
     }
 
-    /** Installs the load's result unless its LOADING entry was replaced, then answers its callers. */
-    void complete(ConcurrentMap<String, L1Entry<V>> map, L1Entry<V> result) {
+    /** Installs the load's result unless its LOADING entry was replaced since. */
+    void install(ConcurrentMap<String, L1Entry<V>> map, L1Entry<V> result) {
       map.replace(k, Objects.requireNonNull(placeholder, "placeholder"), result);
-      future.complete(result);
     }
 
     /** Removes the LOADING entry (if still there) and fails the load's callers. */
@@ -343,6 +347,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   }
 
   private Claim<K, V> claim(String k, K key) {
+    checkOpen();
     for (; ; ) {
       L1Entry<V> existing = map.get(k);
       if (existing == null) {
@@ -375,8 +380,11 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     if (claim.owned()) {
       try {
         ctx.loadExecutor().execute(() -> loadBatch(List.of(claim), loader));
-      } catch (RuntimeException rejected) {
+      } catch (Throwable rejected) { // also an Error, e.g. no native thread for the pool
         claim.fail(map, rejected);
+        if (rejected instanceof Error error) {
+          throw error;
+        }
       }
     }
     return claim.future;
@@ -391,10 +399,12 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     try {
       Map<Claim<K, V>, L1Entry<V>> done = new HashMap<>();
       L1Entry.Stamp start = stamp;
-      boolean degraded = redisDown || subscriberDown;
+      // While an invalidateAll() has not reached Redis, L2 still holds the old epoch's entries:
+      // read from the source and fill nothing, as when Redis is down.
+      boolean degraded = redisDown || subscriberDown || pendingEpochBump.get();
       List<Claim<K, V>> missing = claims;
       String leaseKey = null;
-      if (options.l2Enabled()) {
+      if (options.l2Enabled() && !pendingEpochBump.get()) {
         try {
           List<byte @Nullable []> stored = new ArrayList<>();
           RedisL2.Outcome read = l2.read(start.epoch, initialEpoch(), keysOf(claims), stored);
@@ -444,8 +454,14 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
           releaseLease(leaseKey);
         }
       }
+      // Every result is in L1 before any caller is answered: a caller's callback that runs on this
+      // thread and reads another key of the batch then finds it, instead of joining a load that
+      // only this thread could finish.
       for (Claim<K, V> claim : claims) {
-        claim.complete(map, Objects.requireNonNull(done.get(claim), "loaded entry"));
+        claim.install(map, Objects.requireNonNull(done.get(claim), "loaded entry"));
+      }
+      for (Claim<K, V> claim : claims) {
+        claim.future.complete(done.get(claim));
       }
     } catch (Throwable t) {
       for (Claim<K, V> claim : claims) {
@@ -571,7 +587,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
         // The source is behind a version this instance was told about (a lagging replica or a
         // forged hint): answer this caller, keep the floor, cache nothing.
         metrics.fillRacesPrevented.increment();
-        done.put(claim, refused(claim.floor, v));
+        done.put(claim, refused(claim.floor, v, start));
         continue;
       }
       L1Entry.Kind kind = v.isPresent() ? L1Entry.Kind.VALUE : L1Entry.Kind.ABSENT;
@@ -602,7 +618,8 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
           // Redis holds a newer value or tombstone: the fill race. Do not install the old value.
           metrics.fillRacesPrevented.increment();
           L1Entry<V> candidate = candidates.get(i);
-          done.put(toFill.get(i), refused(candidate.version + 1, versioned(candidate)));
+          done.put(toFill.get(i),
+              refused(candidate.version + 1, versioned(candidate), candidate.stamp));
         }
       }
     } catch (RedisException e) {
@@ -614,9 +631,13 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     }
   }
 
-  /** A tombstone at {@code floor} that answers the load's own callers with {@code answer}. */
-  private L1Entry<V> refused(long floor, @Nullable Versioned<V> answer) {
-    return new L1Entry<>(L1Entry.Kind.TOMBSTONE, floor, stamp, null,
+  /**
+   * A tombstone at {@code floor} that answers the callers of the load that started under
+   * {@code start} with {@code answer}; callers who joined after a later flush read again
+   * ({@link #predates}).
+   */
+  private L1Entry<V> refused(long floor, @Nullable Versioned<V> answer, L1Entry.Stamp start) {
+    return new L1Entry<>(L1Entry.Kind.TOMBSTONE, floor, start, null,
         deadline(options.tombstoneTtl().toNanos()), answer);
   }
 
@@ -647,7 +668,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   }
 
   private L1Entry<V> tombstone(long version) {
-    return refused(version, null);
+    return refused(version, null, stamp);
   }
 
   private long l2TtlMillis() {
@@ -659,6 +680,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
 
   @Override
   public void put(K key, V value, long version) {
+    checkOpen();
     Objects.requireNonNull(value, "value");
     checkVersion(version);
     String k = encodeKey(key);
@@ -666,15 +688,24 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     L1Entry<V> fresh = entry(L1Entry.Kind.VALUE, version, stamp, value,
         redisDown || subscriberDown);
     map.compute(k, (ignored, current) -> {
-      L1Entry<V> known = settled(current);
-      if (known != null && (known.version > version
-          || (known.version == version && known.kind == L1Entry.Kind.VALUE && servable(known)))) {
+      // A load in flight counts with its floor: a put below what this instance was told about
+      // must not replace it.
+      if (current != null && (current.version > version
+          || (current.version == version && current.kind == L1Entry.Kind.VALUE
+              && servable(current)))) {
         return current;
       }
       return fresh;
     });
     if (options.l2Enabled()) {
-      publish(List.of(new Hint.KeyVersion(k, version)), List.of(payload));
+      List<Integer> decisions =
+          publish(List.of(new Hint.KeyVersion(k, version)), List.of(payload));
+      if (decisions != null && decisions.get(0) == 0) {
+        // Redis holds a newer version (a write whose hint this instance never saw, or one it saw
+        // before it held the key): keep a floor above this put instead of its value.
+        metrics.fillRacesPrevented.increment();
+        map.replace(k, fresh, tombstone(version + 1));
+      }
     } else {
       publish(List.of(new Hint.KeyVersion(k, version)), null);
     }
@@ -687,6 +718,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
 
   @Override
   public void invalidateAll(Map<? extends K, Long> keyVersions) {
+    checkOpen();
     List<Hint.KeyVersion> batch = new ArrayList<>(keyVersions.size());
     for (Map.Entry<? extends K, Long> e : keyVersions.entrySet()) {
       long version = Objects.requireNonNull(e.getValue(), "version");
@@ -703,19 +735,27 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
 
   /**
    * Writes entries (or, with L2 off, only the sequence) and publishes hints, in chunks of
-   * maxKeysPerHint. On a Redis failure the keys are remembered for replay.
+   * maxKeysPerHint. On a Redis failure the keys are remembered for replay. Returns Redis's
+   * per-entry decisions ({@code decide()} in protocol.md: 0 refused, 1 stored, 2 equal), or null
+   * when a chunk failed.
    */
-  private void publish(List<Hint.KeyVersion> keys, @Nullable List<byte[]> entries) {
+  private @Nullable List<Integer> publish(List<Hint.KeyVersion> keys,
+      @Nullable List<byte[]> entries) {
+    List<Integer> decisions = new ArrayList<>(keys.size());
+    boolean failed = false;
     for (int[] range : chunks(keys)) {
       List<Hint.KeyVersion> part = keys.subList(range[0], range[1]);
       try {
-        writeChunk(part, entries == null ? List.of() : entries.subList(range[0], range[1]));
+        decisions.addAll(
+            writeChunk(part, entries == null ? List.of() : entries.subList(range[0], range[1])));
         redisRecovered();
       } catch (RedisException e) {
         redisFailed("write", e);
         remember(part);
+        failed = true;
       }
     }
+    return failed ? null : decisions;
   }
 
   /**
@@ -750,7 +790,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     return out;
   }
 
-  private void writeChunk(List<Hint.KeyVersion> part, List<byte[]> entries) {
+  private List<Integer> writeChunk(List<Hint.KeyVersion> part, List<byte[]> entries) {
     List<String> keys = new ArrayList<>(entries.size());
     List<Long> ttls = new ArrayList<>(entries.size());
     for (int i = 0; i < entries.size(); i++) {
@@ -764,7 +804,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
           l2.write(stamp.epoch, initialEpoch(), template, keys, entries, ttls);
       if (outcome.epochMatched()) {
         metrics.hintsPublished.increment();
-        return;
+        return outcome.decisions();
       }
       adoptEpoch(outcome.epoch(), "write");
       if (attempt > 0) {
@@ -786,6 +826,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
 
   @Override
   public void invalidateAll() {
+    checkOpen();
     nextGeneration(); // this instance at once, whatever Redis does
     try {
       RedisL2.Outcome bumped =
@@ -835,15 +876,14 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
         redisDown || subscriberDown);
   }
 
-  /** Tombstones {@code k} below {@code version} in L1 if L1 holds or is loading anything older. */
+  /**
+   * Tombstones {@code k} below {@code version} in L1 if L1 holds or is loading anything older. A
+   * load in flight whose floor is already at or above {@code version} is left to finish: it
+   * installs nothing below its floor.
+   */
   private void applyInvalidation(String k, long version) {
-    map.computeIfPresent(k, (ignored, current) -> {
-      L1Entry<V> known = settled(current);
-      if (known != null && known.version >= version) {
-        return current;
-      }
-      return tombstone(version);
-    });
+    map.computeIfPresent(k, (ignored, current) ->
+        current.version >= version ? current : tombstone(version));
   }
 
   // ----------------------------------------------------------------------------------- hints
@@ -1160,6 +1200,39 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     }
   }
 
+  /**
+   * The runtime is closing: nothing cached is served any more (a flush), later misses and writes
+   * fail with {@link IllegalStateException}, and callers waiting on a load that has not finished
+   * get that exception instead of waiting for a loader thread that may never run it.
+   */
+  public void close() {
+    closed = true;
+    nextGeneration();
+    for (Map.Entry<String, L1Entry<V>> e : map.entrySet()) {
+      L1Entry<V> entry = e.getValue();
+      if (entry.isLoading() && map.remove(e.getKey(), entry)) {
+        Objects.requireNonNull(entry.load, "load").completeExceptionally(closedException());
+      }
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw closedException();
+    }
+  }
+
+  private IllegalStateException closedException() {
+    return new ClosedException("namespace " + name + " belongs to a closed runtime");
+  }
+
+  /** Thrown to callers as is (a load failure is wrapped in {@link CacheLoadException}). */
+  private static final class ClosedException extends IllegalStateException {
+    ClosedException(String message) {
+      super(message);
+    }
+  }
+
   /** The Pub/Sub connection dropped: no hints can arrive until it is back. */
   public void subscriberDown() {
     subscriberDown = true;
@@ -1193,7 +1266,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
         L1Entry.Stamp current = stamp;
         if (newEpoch != current.epoch) {
           log.debug("namespace {}: epoch {} -> {} ({})", name, current.epoch, newEpoch, why);
-          stamp = new L1Entry.Stamp(newEpoch, current.generation);
+          stamp = current.withEpoch(newEpoch);
           metrics.epochChanges.increment();
         }
       }
@@ -1204,7 +1277,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   private void nextGeneration() {
     synchronized (this) {
       L1Entry.Stamp current = stamp;
-      stamp = new L1Entry.Stamp(current.epoch, current.generation + 1);
+      stamp = current.nextGeneration();
     }
   }
 
@@ -1290,11 +1363,6 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     return keys;
   }
 
-  /** The entry unless it is absent or a load in flight (which knows no version yet). */
-  private static <V> @Nullable L1Entry<V> settled(@Nullable L1Entry<V> entry) {
-    return entry == null || entry.isLoading() ? null : entry;
-  }
-
   private @Nullable Versioned<V> answer(L1Entry<V> entry) {
     if (entry.answer != null) {
       return entry.answer.value() == null ? null : entry.answer;
@@ -1323,6 +1391,9 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
         ? error.getCause() : error;
     if (cause instanceof CacheLoadException cle) {
       return cle;
+    }
+    if (cause instanceof ClosedException closing) {
+      return closing;
     }
     return new CacheLoadException(
         "loading key '" + k + "' of namespace " + name + " failed: " + cause, cause);

@@ -24,6 +24,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -305,6 +306,180 @@ class NamespaceCacheUnitTests {
     assertThat(redis.published).singleElement().asString()
         .startsWith("pubsub:v1:cache-invalidate:catalog:product:t1 {\"v\":1,")
         .endsWith(",\"epoch\":" + START + ",\"seq\":1}");
+  }
+
+  // ------------------------------------------------------------- loads in flight and floors
+
+  /** Holds the next source load of the test at a latch; returns the latch that lets it go. */
+  private CountDownLatch holdNextLoad() {
+    source.entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    source.release = release;
+    return release;
+  }
+
+  /** L1 holds a tombstone at v5 for "k", the source still v4: a load now claims with floor 5. */
+  private NamespaceCache<String, String> tombstonedAt5WithoutL2() {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.builder().l2Enabled(false).build());
+    source.rows.put("k", Versioned.of("v4", 4));
+    assertThat(cache.get("k")).isEqualTo("v4");
+    cache.onMessage(keysHint("other", START, 1, "k", 5));
+    maintenance.runAll();
+    return cache;
+  }
+
+  @Test
+  void aPutBelowTheFloorOfALoadInFlightDoesNotReplaceIt() throws Exception {
+    NamespaceCache<String, String> cache = tombstonedAt5WithoutL2();
+    source.rows.put("k", Versioned.of("v5", 5));
+    CountDownLatch release = holdNextLoad();
+    Future<String> load = loaders.submit(() -> cache.get("k"));
+    assertThat(source.entered.await(5, TimeUnit.SECONDS)).isTrue();
+
+    cache.put("k", "v3", 3); // a write that lands late: this instance already knows of v5
+    release.countDown();
+
+    assertThat(load.get(5, TimeUnit.SECONDS)).isEqualTo("v5");
+    assertThat(cache.get("k")).as("v3 was never installed over the load").isEqualTo("v5");
+  }
+
+  @Test
+  void aLateInvalidationBelowTheFloorOfALoadInFlightKeepsTheFloor() throws Exception {
+    NamespaceCache<String, String> cache = tombstonedAt5WithoutL2();
+    CountDownLatch release = holdNextLoad();
+    Future<String> load = loaders.submit(() -> cache.get("k"));
+    assertThat(source.entered.await(5, TimeUnit.SECONDS)).isTrue();
+
+    cache.invalidate("k", 3); // an older invalidation, delivered late
+    release.countDown();
+    assertThat(load.get(5, TimeUnit.SECONDS)).as("the lagging source answers its caller")
+        .isEqualTo("v4");
+    long loads = source.loads.get();
+
+    // The floor stayed at 5, so v4 (below it) is never cached: every read goes to the source.
+    assertThat(cache.get("k")).isEqualTo("v4");
+    assertThat(cache.get("k")).isEqualTo("v4");
+    assertThat(source.loads.get()).isEqualTo(loads + 2);
+  }
+
+  @Test
+  void aPutThatRedisRefusesIsNotServedFromL1() {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.create());
+    // Another instance wrote v4; this one never held the key, so its hint changed nothing here.
+    redis.putEntry("k", "4|V|v4");
+    source.rows.put("k", Versioned.of("v4", 4));
+
+    cache.put("k", "v3", 3);
+
+    assertThat(redis.entry("k")).isEqualTo("4|V|v4");
+    assertThat(cache.get("k")).isEqualTo("v4");
+    assertThat(count("coherent.fill.races.prevented")).isEqualTo(1);
+  }
+
+  @Test
+  void theSizeBoundNeverEvictsALoadInFlightSoLaterReadersStillJoinIt() throws Exception {
+    NamespaceCache<String, String> cache =
+        start(NamespaceOptions.builder().l2Enabled(false).l1MaximumSize(100).build());
+    source.rows.put("held", Versioned.of("h1", 1));
+    CountDownLatch release = holdNextLoad();
+    Future<String> first = loaders.submit(() -> cache.get("held"));
+    assertThat(source.entered.await(5, TimeUnit.SECONDS)).isTrue();
+
+    List<String> churn = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      churn.add("other-" + i);
+      source.rows.put("other-" + i, Versioned.of("o", 1));
+    }
+    for (int from = 0; from < churn.size(); from += 100) {
+      cache.getAll(churn.subList(from, from + 100));
+    }
+    long loadsBefore = source.loads.get();
+    CompletableFuture<String> second = cache.getAsync("held");
+    release.countDown();
+
+    assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo("h1");
+    assertThat(second.get(5, TimeUnit.SECONDS)).isEqualTo("h1");
+    assertThat(source.loads.get()).as("the second reader joined the first load")
+        .isEqualTo(loadsBefore);
+  }
+
+  @Test
+  void aGetAllAnswersItsCallersOnlyAfterEveryKeyOfTheBatchIsInL1() throws Exception {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.create());
+    source.rows.put("a", Versioned.of("A", 1));
+    source.rows.put("b", Versioned.of("B", 1));
+    CountDownLatch release = holdNextLoad();
+    Future<Map<String, String>> batch = loaders.submit(() -> cache.getAll(List.of("a", "b")));
+    assertThat(source.entered.await(5, TimeUnit.SECONDS)).isTrue();
+
+    // A caller joins the batch's load of "a" and, on the thread that completes it, reads "b".
+    CompletableFuture<String> chained = cache.getAsync("a").thenApply(a -> a + cache.get("b"));
+    release.countDown();
+
+    assertThat(batch.get(5, TimeUnit.SECONDS)).containsEntry("a", "A").containsEntry("b", "B");
+    assertThat(chained.get(5, TimeUnit.SECONDS)).isEqualTo("AB");
+  }
+
+  @Test
+  void aCallerWhoJoinedALoadAfterAFlushDoesNotTakeTheValueRedisRefused() throws Exception {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.create());
+    source.rows.put("k", Versioned.of("v1", 1));
+    CountDownLatch release = holdNextLoad();
+    Future<String> first = loaders.submit(() -> cache.get("k"));
+    assertThat(source.entered.await(5, TimeUnit.SECONDS)).isTrue(); // it has read v1
+
+    cache.flushLocal();
+    CompletableFuture<String> second = cache.getAsync("k"); // joins the load after the flush
+    // Meanwhile v9 commits elsewhere and reaches Redis; its hint is lost.
+    source.rows.put("k", Versioned.of("v9", 9));
+    redis.putEntry("k", "9|T|");
+    release.countDown();
+
+    assertThat(first.get(5, TimeUnit.SECONDS)).as("asked before v9 was known").isEqualTo("v1");
+    assertThat(second.get(5, TimeUnit.SECONDS)).isEqualTo("v9");
+  }
+
+  @Test
+  void afterAFailedInvalidateAllL2IsNotReadUntilTheEpochBumpReachesRedis() {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.create());
+    source.rows.put("k", Versioned.of("v1", 1));
+    assertThat(cache.get("k")).isEqualTo("v1");
+    assertThat(redis.entry("k")).isEqualTo("1|V|v1");
+
+    redis.down = true;
+    cache.invalidateAll(); // the epoch bump cannot reach Redis: it stays pending
+    redis.down = false;
+    source.rows.put("k", Versioned.of("v2", 2));
+
+    assertThat(cache.get("k")).as("not the old epoch's L2 entry").isEqualTo("v2");
+    cache.maintain(); // the periodic task replays the bump
+    maintenance.runAll();
+    assertThat(redis.epoch()).isEqualTo(START + 1);
+    assertThat(cache.get("k")).isEqualTo("v2");
+  }
+
+  @Test
+  void closingFailsWaitingReadersAndServesNothingAfterwards() throws Exception {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.builder().l2Enabled(false).build());
+    source.rows.put("cached", Versioned.of("c", 1));
+    source.rows.put("k", Versioned.of("v1", 1));
+    assertThat(cache.get("cached")).isEqualTo("c");
+    CountDownLatch release = holdNextLoad();
+    Future<String> owner = loaders.submit(() -> cache.get("k"));
+    assertThat(source.entered.await(5, TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<String> waiter = cache.getAsync("k");
+
+    cache.close();
+
+    assertThatThrownBy(() -> waiter.get(5, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("namespace catalog:product belongs to a closed runtime");
+    assertThatThrownBy(() -> cache.get("cached")).isInstanceOf(IllegalStateException.class)
+        .hasMessage("namespace catalog:product belongs to a closed runtime");
+    assertThatThrownBy(() -> cache.put("k", "v2", 2)).isInstanceOf(IllegalStateException.class);
+    release.countDown();
+    assertThatThrownBy(() -> owner.get(5, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(IllegalStateException.class);
   }
 
   // ----------------------------------------------------------------------------- bad keys
