@@ -41,6 +41,15 @@ public class L1HitBenchmark {
   /** 2^20 precomputed indices, about 10 times the key count, masked by the cursor. */
   static final int SAMPLES = 1 << 20;
   static final int MASK = SAMPLES - 1;
+  /**
+   * The size bound of every local cache here: the keys fill 80 % of it. Caffeine starts recording
+   * reads for its eviction policy (its frequency sketch) only once an insert finds the cache at
+   * least half full; past that point, as a bounded cache in service is, every read pays for it.
+   * At exactly half (an earlier version used twice the key count) raw Caffeine crossed the line on
+   * its last insert while Coherent's L1, whose loads in flight weigh nothing when inserted, did
+   * not, and Coherent measured as fast as raw Caffeine for that reason alone.
+   */
+  static final long CAPACITY = KEYS + KEYS / 4;
   static final String[] KEY_NAMES = new String[KEYS];
   static final int[] INDICES = Zipf.indices(KEYS, SAMPLES, Zipf.DEFAULT_EXPONENT, 42);
 
@@ -70,7 +79,7 @@ public class L1HitBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-      cache = Caffeine.newBuilder().maximumSize(2L * KEYS).build();
+      cache = Caffeine.newBuilder().maximumSize(CAPACITY).build();
       for (String key : KEY_NAMES) {
         cache.put(key, valueOf(key));
       }
@@ -88,7 +97,7 @@ public class L1HitBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-      cache = Caffeine.newBuilder().maximumSize(2L * KEYS).recordStats().build();
+      cache = Caffeine.newBuilder().maximumSize(CAPACITY).recordStats().build();
       for (String key : KEY_NAMES) {
         cache.put(key, valueOf(key));
       }
@@ -107,7 +116,7 @@ public class L1HitBenchmark {
       VersionedLoader<String, String> loader = key -> Versioned.of(valueOf(key), 1);
       // L2 off: only saves the setup the fill of 100,000 L2 entries; an L1 hit never touches L2.
       cache = runtime.namespace("bench:l1", Codecs.string(),
-          NamespaceOptions.builder().l1MaximumSize(2L * KEYS).l2Enabled(false).build(), loader);
+          NamespaceOptions.builder().l1MaximumSize(CAPACITY).l2Enabled(false).build(), loader);
       List<String> all = Arrays.asList(KEY_NAMES);
       for (int from = 0; from < KEYS; from += 5_000) {
         cache.getAll(all.subList(from, Math.min(KEYS, from + 5_000)));
