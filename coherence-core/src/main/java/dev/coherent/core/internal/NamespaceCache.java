@@ -275,12 +275,19 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     misses.forEach(this::checkKey);
     Map<K, Claim<K, V>> waiting = new LinkedHashMap<>();
     List<Claim<K, V>> owned = new ArrayList<>();
-    for (Map.Entry<K, String> miss : misses.entrySet()) {
-      Claim<K, V> claim = claim(miss.getValue(), miss.getKey());
-      if (claim.owned()) {
-        owned.add(claim);
+    try {
+      for (Map.Entry<K, String> miss : misses.entrySet()) {
+        Claim<K, V> claim = claim(miss.getValue(), miss.getKey());
+        if (claim.owned()) {
+          owned.add(claim);
+        }
+        waiting.put(miss.getKey(), claim);
       }
-      waiting.put(miss.getKey(), claim);
+    } catch (RuntimeException e) { // the runtime closed meanwhile: release what was claimed
+      for (Claim<K, V> claim : owned) {
+        claim.fail(map, e);
+      }
+      throw e;
     }
     if (!owned.isEmpty()) {
       // The caller's thread does the batch: it would only wait for it otherwise.
