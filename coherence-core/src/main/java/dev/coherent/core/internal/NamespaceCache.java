@@ -408,10 +408,11 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       L1Entry.Stamp start = stamp;
       // While an invalidateAll() has not reached Redis, L2 still holds the old epoch's entries:
       // read from the source and fill nothing, as when Redis is down.
-      boolean degraded = redisDown || subscriberDown || pendingEpochBump.get();
+      boolean bumpPending = pendingEpochBump.get();
+      boolean degraded = redisDown || subscriberDown || bumpPending;
       List<Claim<K, V>> missing = claims;
       String leaseKey = null;
-      if (options.l2Enabled() && !pendingEpochBump.get()) {
+      if (options.l2Enabled() && !bumpPending) {
         try {
           List<byte @Nullable []> stored = new ArrayList<>();
           RedisL2.Outcome read = l2.read(start.epoch, initialEpoch(), keysOf(claims), stored);
@@ -460,6 +461,9 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
         if (leaseKey != null) {
           releaseLease(leaseKey);
         }
+      }
+      if (closed) {
+        throw closedException(); // the catch below fails every claim
       }
       // Every result is in L1 before any caller is answered: a caller's callback that runs on this
       // thread and reads another key of the batch then finds it, instead of joining a load that
@@ -704,6 +708,10 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       }
       return fresh;
     });
+    if (closed) { // closed while this put ran: take back what it installed
+      map.remove(k, fresh);
+      throw closedException();
+    }
     if (options.l2Enabled()) {
       List<Integer> decisions =
           publish(List.of(new Hint.KeyVersion(k, version)), List.of(payload));
@@ -1214,13 +1222,15 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
    */
   public void close() {
     closed = true;
-    nextGeneration();
     for (Map.Entry<String, L1Entry<V>> e : map.entrySet()) {
       L1Entry<V> entry = e.getValue();
       if (entry.isLoading() && map.remove(e.getKey(), entry)) {
         Objects.requireNonNull(entry.load, "load").completeExceptionally(closedException());
       }
     }
+    // Last: whatever a put or load that started before `closed` was set installs meanwhile
+    // carries an older stamp; one that reads the new stamp also sees `closed` and installs nothing.
+    nextGeneration();
   }
 
   private void checkOpen() {

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.coherent.core.Codec;
 import dev.coherent.core.Codecs;
 import dev.coherent.core.Hint;
 import dev.coherent.core.NamespaceOptions;
@@ -480,6 +481,46 @@ class NamespaceCacheUnitTests {
     release.countDown();
     assertThatThrownBy(() -> owner.get(5, TimeUnit.SECONDS))
         .hasCauseInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void aPutThatRunsIntoCloseInstallsNothing() throws Exception {
+    CountDownLatch encoding = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Codec<String> slow = new Codec<>() {
+      @Override
+      public byte[] encode(String value) {
+        encoding.countDown();
+        try {
+          release.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return value.getBytes(UTF_8);
+      }
+
+      @Override
+      public String decode(byte[] bytes) {
+        return new String(bytes, UTF_8);
+      }
+    };
+    NamespaceCache<String, String> cache = new NamespaceCache<>(NS, NamespaceOptions.create(), slow,
+        Function.identity(), source, context(), codec);
+    cache.start();
+    Future<?> put = loaders.submit(() -> {
+      cache.put("k", "v", 1);
+      return null;
+    });
+    assertThat(encoding.await(5, TimeUnit.SECONDS)).isTrue(); // it passed the open check
+
+    cache.close();
+    release.countDown();
+
+    assertThatThrownBy(() -> put.get(5, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(IllegalStateException.class);
+    assertThat(cache.localSize()).isZero();
+    assertThatThrownBy(() -> cache.get("k")).isInstanceOf(IllegalStateException.class);
+    assertThat(redis.published).as("nothing written after close").isEmpty();
   }
 
   // ----------------------------------------------------------------------------- bad keys
