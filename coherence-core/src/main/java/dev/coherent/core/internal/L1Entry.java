@@ -124,10 +124,6 @@ final class L1Entry<V> {
         new CompletableFuture<>());
   }
 
-  boolean isTombstone() {
-    return kind == Kind.TOMBSTONE;
-  }
-
   boolean isLoading() {
     return kind == Kind.LOADING;
   }

@@ -573,9 +573,7 @@ class NamespaceCacheUnitTests {
   void anInvalidationDuringALoadReplacesItsEntrySoTheOldResultIsNeverServed() throws Exception {
     NamespaceCache<String, String> cache = start(NamespaceOptions.builder().l2Enabled(false).build());
     source.rows.put("k", Versioned.of("v1", 1));
-    source.entered = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    source.release = release;
+    CountDownLatch release = holdNextLoad();
 
     Future<String> slow = loaders.submit(() -> cache.get("k"));
     assertThat(source.entered.await(5, TimeUnit.SECONDS)).isTrue();
@@ -740,9 +738,7 @@ class NamespaceCacheUnitTests {
   void aReadAfterInvalidateAllDoesNotJoinALoadThatStartedBefore() throws Exception {
     NamespaceCache<String, String> cache = start(NamespaceOptions.builder().l2Enabled(false).build());
     source.rows.put("k", Versioned.of("v1", 1));
-    source.entered = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    source.release = release;
+    CountDownLatch release = holdNextLoad();
     Future<String> before = loaders.submit(() -> cache.get("k"));
     assertThat(source.entered.await(5, TimeUnit.SECONDS)).isTrue();
 
