@@ -99,6 +99,18 @@ class BenchmarkReportUnitTests {
   }
 
   @Test
+  void settleHeapReturnsOnlyAfterTheCollectorHasRun() {
+    long before = collections();
+    L1HitBenchmark.settleHeap();
+    assertThat(collections() - before).isGreaterThanOrEqualTo(L1HitBenchmark.SETTLING_COLLECTIONS);
+  }
+
+  private static long collections() {
+    return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .mapToLong(gc -> Math.max(0, gc.getCollectionCount())).sum();
+  }
+
+  @Test
   void zipfIsDeterministicSkewedAndInRange() {
     int[] a = Zipf.indices(1_000, 100_000, Zipf.DEFAULT_EXPONENT, 1);
     int[] b = Zipf.indices(1_000, 100_000, Zipf.DEFAULT_EXPONENT, 1);
