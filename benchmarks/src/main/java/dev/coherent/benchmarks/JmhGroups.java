@@ -16,10 +16,11 @@ final class JmhGroups {
     results.put("l1HitKeys", L1HitBenchmark.KEYS);
     results.put("l1HitZipfExponent", Zipf.DEFAULT_EXPONENT);
     for (int threads : new int[] {1, 2}) {
-      // The second Caffeine baseline (recording stats) runs with 1 thread only.
+      // The other Caffeine baselines (recording stats; as a near cache on its default and on a
+      // coarse clock) run with 1 thread only.
       List<Jmh.Score> scores = Jmh.run(
           Pattern.quote(L1HitBenchmark.class.getName()) + "\\.(caffeine|coherent|redisson"
-              + (threads == 1 ? "|caffeineRecordingStats" : "") + ")$",
+              + (threads == 1 ? "|caffeineRecordingStats|caffeineNearCache|caffeineNearCacheCoarse" : "") + ")$",
           threads, budget, log);
       String t = "T" + threads;
       Jmh.Score caffeine = required(scores, "caffeine");
@@ -37,6 +38,14 @@ final class JmhGroups {
         results.put("l1HitCaffeineStatsOpsPerSecT1", stats.score());
         results.put("l1HitCaffeineStatsOpsErrorT1", stats.error());
         results.put("l1HitOpsRatioVsCaffeineStats", coherent.score() / stats.score());
+        Jmh.Score near = required(scores, "caffeineNearCache");
+        results.put("l1HitCaffeineNearCacheOpsPerSecT1", near.score());
+        results.put("l1HitCaffeineNearCacheOpsErrorT1", near.error());
+        results.put("l1HitOpsRatioVsCaffeineNearCache", coherent.score() / near.score());
+        Jmh.Score coarse = required(scores, "caffeineNearCacheCoarse");
+        results.put("l1HitCaffeineNearCacheCoarseOpsPerSecT1", coarse.score());
+        results.put("l1HitCaffeineNearCacheCoarseOpsErrorT1", coarse.error());
+        results.put("l1HitOpsRatioVsCaffeineNearCacheCoarse", coherent.score() / coarse.score());
       }
       results.put("l1HitCaffeineAllocBytesPerOp" + t, caffeine.allocBytesPerOp());
       results.put("l1HitCoherentAllocBytesPerOp" + t, coherent.allocBytesPerOp());
@@ -47,8 +56,12 @@ final class JmhGroups {
     }
     double ratio = results.number("l1HitOpsRatioVsCaffeine");
     results.note(String.format("L1 hit: Coherent get reaches %.2f x raw Caffeine getIfPresent with"
-        + " 1 thread (target 0.67 x: %s), and %.2f x Caffeine recording stats.", ratio,
-        ratio >= 0.67 ? "met" : "NOT met", results.number("l1HitOpsRatioVsCaffeineStats")));
+        + " 1 thread (target 0.67 x: %s), %.2f x Caffeine recording stats, and %.2f x / %.2f x"
+        + " Caffeine configured as a near cache (size bound, jittered TTL, stats) on its default /"
+        + " on a coarse clock.", ratio, ratio >= 0.67 ? "met" : "NOT met",
+        results.number("l1HitOpsRatioVsCaffeineStats"),
+        results.number("l1HitOpsRatioVsCaffeineNearCache"),
+        results.number("l1HitOpsRatioVsCaffeineNearCacheCoarse")));
   }
 
   /** Measurement 2: an L1-miss L2-hit read vs a plain Lettuce GET of the same bytes. */

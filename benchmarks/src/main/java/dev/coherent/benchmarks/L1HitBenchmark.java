@@ -2,12 +2,15 @@ package dev.coherent.benchmarks;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.coherent.core.Codecs;
 import dev.coherent.core.CoherentRuntime;
 import dev.coherent.core.NamespaceOptions;
 import dev.coherent.core.NearCache;
 import dev.coherent.core.Versioned;
 import dev.coherent.core.VersionedLoader;
+import dev.coherent.core.internal.CoarseTicker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -15,6 +18,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -34,7 +40,8 @@ import org.redisson.api.options.LocalCachedMapOptions;
  * Measurement 1, L1 hit throughput: every key is in the local cache, reads follow a Zipfian
  * distribution over 100,000 keys (precomputed indices). Coherent {@code get} vs raw Caffeine
  * {@code getIfPresent} vs Redisson {@code RLocalCachedMap.get}; run with 1 and 2 threads by
- * {@link BenchmarkMain}. Each system's state is set up only for its own benchmark, and every state ends its
+ * {@link BenchmarkMain}. With 1 thread, three more Caffeine baselines: counting hits, and configured
+ * as a near cache (size bound, jittered TTL, hit counting) on its default and on a coarse clock. Each system's state is set up only for its own benchmark, and every state ends its
  * set-up with {@link #settleHeap()}.
  */
 @BenchmarkMode(Mode.Throughput)
@@ -149,6 +156,83 @@ public class L1HitBenchmark {
     }
   }
 
+  /**
+   * Caffeine set up to do what Coherent's L1 does on a hit, as a service would configure it as a
+   * near cache of its own: the same size bound, a per-entry TTL with the jitter of Coherent's
+   * defaults (5 minutes, +-20 %, through an {@link Expiry}) and hit counting, filled and settled.
+   * An expiring Caffeine cache reads {@code ticker} on every read.
+   */
+  static Cache<String, String> nearCache(Ticker ticker) {
+    long ttl = NamespaceOptions.DEFAULT_L1_TTL.toNanos();
+    long spread = (long) (2 * NamespaceOptions.DEFAULT_TTL_JITTER * ttl);
+    Random random = new Random(42);
+    Cache<String, String> cache = Caffeine.newBuilder()
+        .maximumSize(CAPACITY)
+        .ticker(ticker)
+        .expireAfter(new Expiry<String, String>() {
+          @Override
+          public long expireAfterCreate(String key, String value, long currentTime) {
+            return ttl - spread / 2 + (long) (random.nextDouble() * spread);
+          }
+
+          @Override
+          public long expireAfterUpdate(String key, String value, long currentTime,
+              long currentDuration) {
+            return expireAfterCreate(key, value, currentTime);
+          }
+
+          @Override
+          public long expireAfterRead(String key, String value, long currentTime,
+              long currentDuration) {
+            return currentDuration;
+          }
+        })
+        .recordStats()
+        .build();
+    for (String key : KEY_NAMES) {
+      cache.put(key, valueOf(key));
+    }
+    settleHeap();
+    return cache;
+  }
+
+  /**
+   * A third baseline: {@link #nearCache} on Caffeine's default ticker, {@code System.nanoTime()},
+   * which Coherent keeps off its hit path (docs/architecture.md, "The cost of an L1 hit").
+   */
+  @State(Scope.Benchmark)
+  public static class CaffeineNearCacheState {
+    Cache<String, String> cache;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      cache = nearCache(Ticker.systemTicker());
+    }
+  }
+
+  /**
+   * A fourth baseline: {@link #nearCache} on the coarse clock Coherent uses, its own
+   * {@link CoarseTicker} refreshed every 10 ms by a thread of its own: Caffeine with every trick
+   * Coherent plays on a hit, and without its versions, stamps and fill-race protection.
+   */
+  @State(Scope.Benchmark)
+  public static class CaffeineNearCacheCoarseState {
+    Cache<String, String> cache;
+    ScheduledExecutorService clock;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      clock = Executors.newSingleThreadScheduledExecutor();
+      cache = nearCache(new CoarseTicker(Ticker.systemTicker(),
+          CoherentRuntime.Builder.DEFAULT_L1_CLOCK_RESOLUTION, clock));
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      clock.shutdownNow();
+    }
+  }
+
   @State(Scope.Benchmark)
   public static class CoherentState {
     CoherentRuntime runtime;
@@ -237,6 +321,16 @@ public class L1HitBenchmark {
 
   @Benchmark
   public String caffeineRecordingStats(CaffeineRecordingStatsState state, Cursor cursor) {
+    return state.cache.getIfPresent(cursor.key());
+  }
+
+  @Benchmark
+  public String caffeineNearCache(CaffeineNearCacheState state, Cursor cursor) {
+    return state.cache.getIfPresent(cursor.key());
+  }
+
+  @Benchmark
+  public String caffeineNearCacheCoarse(CaffeineNearCacheCoarseState state, Cursor cursor) {
     return state.cache.getIfPresent(cursor.key());
   }
 

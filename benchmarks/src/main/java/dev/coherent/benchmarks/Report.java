@@ -56,6 +56,17 @@ public final class Report {
         "Caffeine `getIfPresent` with `recordStats()` " + ops(r, "l1HitCaffeineStatsOpsPerSecT1")
             + err(r, "l1HitCaffeineStatsOpsErrorT1"),
         num(r, "l1HitOpsRatioVsCaffeineStats", "%.2f") + " x Caffeine recording stats");
+    row(md, "1", "L1 hit, 1 thread, against Caffeine configured as a near cache: the same size"
+            + " bound, per-entry TTL with Coherent's default jitter, `recordStats()`; on Caffeine's"
+            + " default ticker (`System.nanoTime()`) and on Coherent's 10 ms coarse clock (ops/s)",
+        ops(r, "l1HitCoherentOpsPerSecT1"),
+        "Caffeine `getIfPresent` with `expireAfter` and `recordStats()`: default ticker "
+            + ops(r, "l1HitCaffeineNearCacheOpsPerSecT1") + err(r, "l1HitCaffeineNearCacheOpsErrorT1")
+            + "; coarse ticker " + ops(r, "l1HitCaffeineNearCacheCoarseOpsPerSecT1")
+            + err(r, "l1HitCaffeineNearCacheCoarseOpsErrorT1"),
+        num(r, "l1HitOpsRatioVsCaffeineNearCache", "%.2f") + " x / "
+            + num(r, "l1HitOpsRatioVsCaffeineNearCacheCoarse", "%.2f")
+            + " x Caffeine as a near cache");
     row(md, "2", "Remote read: L1 miss, L2 hit, " + num(r, "remoteReadValueBytes", "%.0f")
             + "-byte value (µs p50 / p99; B/op)",
         num(r, "remoteReadCoherentP50Us", "%.0f") + " / " + num(r, "remoteReadCoherentP99Us", "%.0f")

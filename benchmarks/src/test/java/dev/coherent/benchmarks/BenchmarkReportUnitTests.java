@@ -76,6 +76,10 @@ class BenchmarkReportUnitTests {
     r.put("l1HitOpsRatioVsCaffeine", 0.5);
     r.put("l1HitCaffeineStatsOpsPerSecT1", 4_000_000.0);
     r.put("l1HitOpsRatioVsCaffeineStats", 0.625);
+    r.put("l1HitCaffeineNearCacheOpsPerSecT1", 1_250_000.0);
+    r.put("l1HitOpsRatioVsCaffeineNearCache", 2.0);
+    r.put("l1HitCaffeineNearCacheCoarseOpsPerSecT1", 2_800_000.0);
+    r.put("l1HitOpsRatioVsCaffeineNearCacheCoarse", 0.8929);
     r.put("propagationP50Ms", 0.8);
     r.put("propagationP99Ms", 3.2);
     r.put("redissonPropagationP99Ms", 2.9);
@@ -91,11 +95,14 @@ class BenchmarkReportUnitTests {
         .contains("0.50 x Caffeine (target 0.67 x: **not met**)")
         .contains("`recordStats()` 4.00 M")
         .contains("0.63 x Caffeine recording stats")
+        .contains("default ticker 1.25 M")
+        .contains("coarse ticker 2.80 M")
+        .contains("2.00 x / 0.89 x Caffeine as a near cache")
         .contains("0.80 / 3.20 / n/a")
         .contains("p99 target 5 ms: met")
         .contains("`invalidateAll()`: 1 message");
     assertThat(table.lines().filter(l -> l.startsWith("| ")).count())
-        .as("the header and nine measurement rows").isEqualTo(10);
+        .as("the header and ten measurement rows").isEqualTo(11);
   }
 
   @Test
