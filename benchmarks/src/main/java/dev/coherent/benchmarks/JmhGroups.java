@@ -20,7 +20,9 @@ final class JmhGroups {
       // coarse clock) run with 1 thread only.
       List<Jmh.Score> scores = Jmh.run(
           Pattern.quote(L1HitBenchmark.class.getName()) + "\\.(caffeine|coherent|redisson"
-              + (threads == 1 ? "|caffeineRecordingStats|caffeineNearCache|caffeineNearCacheCoarse" : "") + ")$",
+              + (threads == 1
+                  ? "|caffeineRecordingStats|caffeineNearCache|caffeineNearCacheCoarse" : "")
+              + ")$",
           threads, budget, log);
       String t = "T" + threads;
       Jmh.Score caffeine = required(scores, "caffeine");

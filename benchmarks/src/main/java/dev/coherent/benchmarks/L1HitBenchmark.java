@@ -40,8 +40,9 @@ import org.redisson.api.options.LocalCachedMapOptions;
  * Measurement 1, L1 hit throughput: every key is in the local cache, reads follow a Zipfian
  * distribution over 100,000 keys (precomputed indices). Coherent {@code get} vs raw Caffeine
  * {@code getIfPresent} vs Redisson {@code RLocalCachedMap.get}; run with 1 and 2 threads by
- * {@link BenchmarkMain}. With 1 thread, three more Caffeine baselines: counting hits, and configured
- * as a near cache (size bound, jittered TTL, hit counting) on its default and on a coarse clock. Each system's state is set up only for its own benchmark, and every state ends its
+ * {@link BenchmarkMain}. With 1 thread, three more Caffeine baselines: counting hits, and
+ * configured as a near cache (size bound, jittered TTL, hit counting) on its default and on a
+ * coarse clock. Each system's state is set up only for its own benchmark, and every state ends its
  * set-up with {@link #settleHeap()}.
  */
 @BenchmarkMode(Mode.Throughput)
@@ -80,8 +81,8 @@ public class L1HitBenchmark {
   /**
    * Allocates short-lived garbage until the collector has run {@link #SETTLING_COLLECTIONS} times,
    * so that the cache just built is measured in the layout a cache that has served for a while
-   * has. A young collection copies live objects in the order it traces them, which puts each map
-   * node next to the objects it points to; right after a setup, each object still sits where it
+   * has. A young collection copies live objects in the order it traces them, which tends to put a
+   * map node next to the objects it points to; right after a setup, each object still sits where it
    * was allocated. That matters most for Coherent: a load installs its entry over the placeholder
    * the miss left, so the entry was allocated far from its node. Measured on this project's VM
    * without settling, raw Caffeine ran at 10.5 M ops/s and Coherent at 5.0 M; settled, at 15.7 M
@@ -105,7 +106,8 @@ public class L1HitBenchmark {
         + " copies young objects (the JVM default, G1)");
   }
 
-  private static long collections() {
+  /** Collections run so far by all of the JVM's collectors. */
+  static long collections() {
     long count = 0;
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       count += Math.max(0, gc.getCollectionCount());
