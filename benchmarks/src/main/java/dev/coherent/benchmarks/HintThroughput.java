@@ -16,11 +16,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -139,21 +137,7 @@ final class HintThroughput {
     CoherentRuntime b = Fixtures.runtime("bench-hints-b", tenant, meters, x -> {});
     Publisher publisher = null;
     try {
-      VersionedLoader<String, String> loader = new VersionedLoader<>() {
-        @Override
-        public Versioned<String> load(String key) {
-          return Versioned.of("v", 0);
-        }
-
-        @Override
-        public Map<String, Versioned<String>> loadAll(Set<? extends String> ks) {
-          Map<String, Versioned<String>> out = new HashMap<>();
-          for (String k : ks) {
-            out.put(k, load(k));
-          }
-          return out;
-        }
-      };
+      VersionedLoader<String, String> loader = key -> Versioned.of("v", 0);
       NamespaceOptions options = NamespaceOptions.builder().l1MaximumSize(2L * keys).build();
       NearCache<String, String> nb = b.namespace(NAMESPACE, Codecs.string(), options, loader);
       List<String> all = new ArrayList<>(keys);

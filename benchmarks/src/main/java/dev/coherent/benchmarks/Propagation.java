@@ -53,11 +53,7 @@ final class Propagation {
       Timings t = measure(writes,
           (key, version) -> na.put(key, key + "|" + version, version),
           key -> versionOf(nb.get(key)));
-      results.put("propagationP50Ms", t.stats.percentileMs(50));
-      results.put("propagationP99Ms", t.stats.percentileMs(99));
-      results.put("propagationMaxMs", t.stats.maxMs());
-      results.put("propagationMeanMs", t.stats.meanMs());
-      results.put("propagationTimeouts", t.timeouts);
+      t.record(results, "propagation");
     } finally {
       Fixtures.close(a, b);
     }
@@ -74,11 +70,7 @@ final class Propagation {
         Timings t = measure(writes,
             (key, version) -> ma.fastPut(key, key + "|" + version),
             key -> versionOf(mb.get(key)));
-        results.put("redissonPropagationP50Ms", t.stats.percentileMs(50));
-        results.put("redissonPropagationP99Ms", t.stats.percentileMs(99));
-        results.put("redissonPropagationMaxMs", t.stats.maxMs());
-        results.put("redissonPropagationMeanMs", t.stats.meanMs());
-        results.put("redissonPropagationTimeouts", t.timeouts);
+        t.record(results, "redissonPropagation");
       } finally {
         ma.delete();
       }
@@ -91,7 +83,16 @@ final class Propagation {
         results.number("redissonPropagationP99Ms")));
   }
 
-  record Timings(Stats stats, int timeouts) {}
+  record Timings(Stats stats, int timeouts) {
+    /** Puts p50, p99, max, mean (ms) and the timeouts into {@code results} as {@code prefix...}. */
+    void record(Results results, String prefix) {
+      results.put(prefix + "P50Ms", stats.percentileMs(50));
+      results.put(prefix + "P99Ms", stats.percentileMs(99));
+      results.put(prefix + "MaxMs", stats.maxMs());
+      results.put(prefix + "MeanMs", stats.meanMs());
+      results.put(prefix + "Timeouts", timeouts);
+    }
+  }
 
   static Timings measure(int writes, Writer a, Reader b) {
     String[] keys = new String[KEYS];

@@ -16,10 +16,7 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -61,21 +58,7 @@ public class RemoteReadBenchmark {
   /** Fills L2 of a fresh tenant with every key through a runtime that is closed afterwards. */
   static String filledTenant() {
     String tenant = Fixtures.newTenant();
-    VersionedLoader<String, String> loader = new VersionedLoader<>() {
-      @Override
-      public Versioned<String> load(String key) {
-        return Versioned.of(valueOf(key), 1);
-      }
-
-      @Override
-      public Map<String, Versioned<String>> loadAll(Set<? extends String> ks) {
-        Map<String, Versioned<String>> out = new HashMap<>();
-        for (String key : ks) {
-          out.put(key, load(key));
-        }
-        return out;
-      }
-    };
+    VersionedLoader<String, String> loader = key -> Versioned.of(valueOf(key), 1);
     try (CoherentRuntime filler = Fixtures.runtime("bench-remote-filler", tenant)) {
       NearCache<String, String> fill = filler.namespace(NAMESPACE, Codecs.string(),
           NamespaceOptions.builder().l1MaximumSize(2L * KEYS).build(), loader);
