@@ -5,6 +5,10 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import java.time.Duration;
 import java.util.function.Function;
 
@@ -38,6 +42,18 @@ abstract class RedisAdmin implements RedisService {
   @Override
   public void pause(Duration duration) {
     run(redis -> redis.clientPause(duration.toMillis()));
+  }
+
+  @Override
+  public void pause(Duration duration, boolean writesOnly) {
+    if (!writesOnly) {
+      pause(duration);
+      return;
+    }
+    // Lettuce's clientPause(long) has no mode argument.
+    StringCodec codec = StringCodec.UTF8;
+    run(redis -> redis.dispatch(CommandType.CLIENT, new StatusOutput<>(codec),
+        new CommandArgs<>(codec).add("PAUSE").add(duration.toMillis()).add("WRITE")));
   }
 
   @Override

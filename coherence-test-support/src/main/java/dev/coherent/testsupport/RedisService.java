@@ -28,6 +28,13 @@ public interface RedisService {
   /** Pauses all clients for the given time ({@code CLIENT PAUSE millis ALL}). */
   void pause(Duration duration);
 
+  /**
+   * Pauses clients for the given time: with {@code writesOnly}, {@code CLIENT PAUSE millis WRITE}
+   * (reads are served, commands that may write block; Redis 6.2+), otherwise as {@link
+   * #pause(Duration)}. Returns at once; the pause runs on the server.
+   */
+  void pause(Duration duration, boolean writesOnly);
+
   /** Removes every key from every database ({@code FLUSHALL}). */
   void flushAll();
 
