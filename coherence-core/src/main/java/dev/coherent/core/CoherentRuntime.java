@@ -2,6 +2,7 @@ package dev.coherent.core;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.coherent.core.internal.CoarseTicker;
+import dev.coherent.core.internal.HintAuth;
 import dev.coherent.core.internal.HintCodec;
 import dev.coherent.core.internal.NamespaceCache;
 import dev.coherent.core.internal.ReconcileLoop;
@@ -73,6 +74,12 @@ public final class CoherentRuntime implements AutoCloseable {
    * :namespace:tenant are unambiguous (tenant "a:b" + namespace "c" vs tenant "a" + "b:c").
    */
   private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
+  /**
+   * How long creating a namespace waits for its change-log catch-up (usually a few milliseconds:
+   * the rows since the last synchronisation point); past it the namespace is handed out and reads
+   * bypass L2 until the catch-up, retried every tick, has run.
+   */
+  private static final Duration CATCH_UP_WAIT = Duration.ofSeconds(10);
 
   private final Builder config;
   private final RedisClient client;
@@ -86,7 +93,7 @@ public final class CoherentRuntime implements AutoCloseable {
   private final @Nullable ScheduledExecutorService clockExecutor;
   private final ReconcileLoop reconcileLoop;
   private final RuntimeContext context;
-  private final HintCodec hintCodec = new HintCodec();
+  private final HintCodec hintCodec;
   private final Map<String, NamespaceCache<?, ?>> byChannel = new ConcurrentHashMap<>();
   private final Map<String, NamespaceCache<?, ?>> byName = new ConcurrentHashMap<>();
   private final RedisConnectionStateListener connectionListener;
@@ -96,6 +103,7 @@ public final class CoherentRuntime implements AutoCloseable {
 
   private CoherentRuntime(Builder b) {
     this.config = b;
+    this.hintCodec = new HintCodec(b.hintAuth);
     this.ownsClient = b.client == null;
     RedisURI uri = RedisURI.builder(Objects.requireNonNull(b.uri, "redisUri")).build();
     if (b.password != null) {
@@ -138,7 +146,7 @@ public final class CoherentRuntime implements AutoCloseable {
     this.reconcileExecutor =
         Executors.newSingleThreadScheduledExecutor(daemon("coherent-reconciler"));
     this.reconcileLoop = new ReconcileLoop(reconcileExecutor, maintenance, b.changeLog,
-        b.reconcileInterval,
+        b.reconcileInterval, b.reconcileSpacing,
         b.livenessTimeout, b.validationSampleSize, () -> List.copyOf(byName.values()),
         byName::get, this::pingSubscriber, b.ticker, b.meterRegistry);
     Ticker l1Ticker = b.ticker;
@@ -246,8 +254,9 @@ public final class CoherentRuntime implements AutoCloseable {
     }
     NamespaceCache<K, V> cache =
         new NamespaceCache<>(name, options, codec, keyEncoder, loader, context, hintCodec);
+    long synced;
     try {
-      cache.start();
+      synced = cache.start();
     } catch (RedisException e) {
       throw new IllegalStateException("namespace " + name + ": cannot read its epoch from Redis: "
           + rootMessage(e), e);
@@ -263,6 +272,8 @@ public final class CoherentRuntime implements AutoCloseable {
       throw new IllegalStateException("namespace " + name + ": cannot subscribe to "
           + cache.channel() + ": " + rootMessage(e), e);
     }
+    // After byName.put, so that every poll from the replay's snapshot on includes the namespace.
+    reconcileLoop.catchUp(cache, synced, CATCH_UP_WAIT);
     return cache;
   }
 
@@ -299,7 +310,10 @@ public final class CoherentRuntime implements AutoCloseable {
     return pubsub.isOpen();
   }
 
-  /** Whether Redis answers a PING now (within the command timeout). */
+  /**
+   * Whether Redis answers a PING now. Blocks for up to {@code commandTimeout} when Redis is slow
+   * or paused: do not call it on a request thread that must not wait.
+   */
   public boolean redisReachable() {
     try {
       return "PONG".equals(new String(commands.sync().ping().getBytes()));
@@ -422,6 +436,11 @@ public final class CoherentRuntime implements AutoCloseable {
     public static final String DEFAULT_CHANNEL_PREFIX = "pubsub";
     /** The staleness bound with every hint lost is about this plus one poll. */
     public static final Duration DEFAULT_RECONCILE_INTERVAL = Duration.ofSeconds(5);
+    /**
+     * Requested reconciles (a sequence gap, a resubscription...) start at most this often: at 30 %
+     * hint loss a namespace sees a gap per few hints, and each would otherwise be a poll.
+     */
+    public static final Duration DEFAULT_RECONCILE_SPACING = Duration.ofMillis(250);
     /** A quiet channel is normal; a quiet channel that does not answer PING is not. */
     public static final Duration DEFAULT_LIVENESS_TIMEOUT = Duration.ofSeconds(5);
     /** A few entries a tick catch a lost invalidation cheaply; alert on coherent.stale.detected. */
@@ -446,8 +465,10 @@ public final class CoherentRuntime implements AutoCloseable {
     private Duration leasePoll = DEFAULT_LEASE_POLL;
     private Duration l1ClockResolution = DEFAULT_L1_CLOCK_RESOLUTION;
     private Predicate<Hint> hintFilter = hint -> true;
+    private HintAuth hintAuth = HintAuth.none();
     private @Nullable ChangeLogOptions changeLog;
     private Duration reconcileInterval = DEFAULT_RECONCILE_INTERVAL;
+    private Duration reconcileSpacing = DEFAULT_RECONCILE_SPACING;
     private Duration livenessTimeout = DEFAULT_LIVENESS_TIMEOUT;
     private int validationSampleSize = DEFAULT_VALIDATION_SAMPLE_SIZE;
 
@@ -466,6 +487,19 @@ public final class CoherentRuntime implements AutoCloseable {
     /** Period of the reconcile tick (change-log poll, Redis-side check, validation), 250 ms to 10 min. */
     public Builder reconcileInterval(Duration interval) {
       this.reconcileInterval = within("reconcileInterval", interval, Duration.ofMillis(250),
+          Duration.ofMinutes(10));
+      return this;
+    }
+
+    /**
+     * Minimum time between the starts of two requested reconciles (a sequence gap, a
+     * resubscription, a buffer overflow...), 10 ms to 10 min and at most {@link
+     * #reconcileInterval}: requests that come sooner wait and share one change-log poll. The
+     * freshness bound does not depend on it (the periodic poll does not wait); it caps the polls
+     * a storm of lost hints costs at about one per spacing and interval.
+     */
+    public Builder reconcileSpacing(Duration spacing) {
+      this.reconcileSpacing = within("reconcileSpacing", spacing, Duration.ofMillis(10),
           Duration.ofMinutes(10));
       return this;
     }
@@ -638,10 +672,29 @@ public final class CoherentRuntime implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Authenticated hints: this instance signs every hint it publishes with HMAC-SHA256 under
+     * {@code signingKey} and drops every hint that is unsigned or whose signature matches none of
+     * {@code signingKey} and {@code alsoAccepted} (counted as {@code
+     * coherent.hints.rejected{reason=unsigned|bad_signature}}). Every instance of a tenant needs
+     * the same key; {@code alsoAccepted} lets keys rotate without dropping hints (see
+     * docs/operations.md). Keys are at least 16 bytes (32 random bytes recommended) and copied.
+     */
+    public Builder authenticatedHints(byte[] signingKey, byte[]... alsoAccepted) {
+      Objects.requireNonNull(signingKey, "signingKey");
+      Objects.requireNonNull(alsoAccepted, "alsoAccepted");
+      this.hintAuth = HintAuth.of(signingKey, List.of(alsoAccepted));
+      return this;
+    }
+
     /** Connects and starts the runtime. */
     public CoherentRuntime build() {
       if (uri == null) {
         throw new IllegalStateException("redisUri is required (e.g. redis://localhost:6379)");
+      }
+      if (reconcileSpacing.compareTo(reconcileInterval) > 0) {
+        throw new IllegalStateException("reconcileSpacing (" + reconcileSpacing + ") must not"
+            + " exceed reconcileInterval (" + reconcileInterval + ")");
       }
       return new CoherentRuntime(this);
     }

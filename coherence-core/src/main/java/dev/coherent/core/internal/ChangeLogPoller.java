@@ -51,7 +51,8 @@ final class ChangeLogPoller {
 
   /** What a poll hands over: pages of changes, or "rows were pruned before we read them". */
   interface Sink {
-    void apply(List<Change> page);
+    /** Applies one page; false stops reading (the rest is covered some other way). */
+    boolean apply(List<Change> page);
 
     void retentionExceeded(long prunedThrough, Watermark watermark);
   }
@@ -72,6 +73,34 @@ final class ChangeLogPoller {
     try (Connection c = open()) {
       watermark = snapshot(c);
       c.commit();
+    }
+  }
+
+  /**
+   * Reads, in one snapshot, every committed row of {@code namespace} whose transaction id is at
+   * least {@code fromTxid}; or reports that rows from there on were pruned. Does not move the
+   * watermark: rows committed after this snapshot are invisible to the watermark too, so the
+   * next {@link #poll} reads them.
+   */
+  int replay(String namespace, long fromTxid, Sink sink) throws SQLException {
+    try (Connection c = open()) {
+      int applied = 0;
+      Long pruned = prunedThrough(c);
+      if (pruned != null && pruned >= fromTxid) {
+        sink.retentionExceeded(pruned, new Watermark(fromTxid, fromTxid, new long[0]));
+      } else {
+        String sql = "SELECT id, namespace, cache_key, version, op, changed_at FROM "
+            + options.table() + " WHERE txid >= ?::text::xid8 AND namespace = ? AND id > ?"
+            + " ORDER BY id LIMIT ?";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+          applied = readPages(ps, statement -> {
+            statement.setString(1, Long.toString(fromTxid));
+            statement.setString(2, namespace);
+          }, 3, sink);
+        }
+      }
+      c.commit();
+      return applied;
     }
   }
 
@@ -106,33 +135,48 @@ final class ChangeLogPoller {
     for (int i = 0; i < xip.length; i++) {
       xip[i] = Long.toString(from.xip()[i]);
     }
-    int total = 0;
-    long lastId = 0;
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       Array xipArray = c.createArrayOf("text", xip);
       Array nsArray = c.createArrayOf("text", namespaces.toArray(new String[0]));
-      for (; ; ) {
-        ps.setString(1, Long.toString(from.xmax()));
-        ps.setArray(2, xipArray);
-        ps.setArray(3, nsArray);
-        ps.setLong(4, lastId);
-        ps.setInt(5, options.pageSize());
-        List<Change> page = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            Timestamp at = rs.getTimestamp(6);
-            page.add(new Change(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4),
-                rs.getString(5), at == null ? Instant.EPOCH : at.toInstant()));
-          }
+      return readPages(ps, statement -> {
+        statement.setString(1, Long.toString(from.xmax()));
+        statement.setArray(2, xipArray);
+        statement.setArray(3, nsArray);
+      }, 4, sink);
+    }
+  }
+
+  /** Binds a query's leading parameters; the paging ones follow from {@code nextIndex}. */
+  @FunctionalInterface
+  private interface Binder {
+    void bind(PreparedStatement ps) throws SQLException;
+  }
+
+  /** Runs {@code ps} page by page by id ({@code id > ? ... LIMIT ?} at nextIndex, nextIndex+1). */
+  private int readPages(PreparedStatement ps, Binder binder, int nextIndex, Sink sink)
+      throws SQLException {
+    int total = 0;
+    long lastId = 0;
+    for (; ; ) {
+      binder.bind(ps);
+      ps.setLong(nextIndex, lastId);
+      ps.setInt(nextIndex + 1, options.pageSize());
+      List<Change> page = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Timestamp at = rs.getTimestamp(6);
+          page.add(new Change(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+              rs.getString(5), at == null ? Instant.EPOCH : at.toInstant()));
         }
-        if (!page.isEmpty()) {
-          sink.apply(page);
-          total += page.size();
-          lastId = page.get(page.size() - 1).id();
-        }
-        if (page.size() < options.pageSize()) {
-          return total;
-        }
+      }
+      boolean more = true;
+      if (!page.isEmpty()) {
+        more = sink.apply(page);
+        total += page.size();
+        lastId = page.get(page.size() - 1).id();
+      }
+      if (!more || page.size() < options.pageSize()) {
+        return total;
       }
     }
   }

@@ -8,13 +8,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import dev.coherent.core.Hint;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Builds and parses hint payloads (schema version 1, see docs/protocol.md). Building produces a
  * template whose epoch and sequence are filled in by the write script, because only Redis knows
- * the sequence at publish time. Thread-safe (Jackson's ObjectMapper is).
+ * the sequence at publish time. With a {@link HintAuth} that is enabled, templates carry a {@code
+ * sig} field and parsing requires a valid one. Thread-safe (Jackson's ObjectMapper and HintAuth
+ * are).
  */
 public final class HintCodec {
   static final int SCHEMA_VERSION = 1;
@@ -22,29 +25,51 @@ public final class HintCodec {
   static final int MAX_PAYLOAD_CHARS = 256 * 1024;
 
   private final ObjectMapper mapper = new ObjectMapper();
+  private final HintAuth auth;
+
+  /** A codec without authentication ({@link HintAuth#none()}). */
+  public HintCodec() {
+    this(HintAuth.none());
+  }
+
+  /** A codec that signs and verifies hints with {@code auth} when it is enabled. */
+  public HintCodec(HintAuth auth) {
+    this.auth = Objects.requireNonNull(auth, "auth");
+  }
 
   /** The three parts around epoch and sequence: {@code head + epoch + middle + seq + tail}. */
   record Template(String head, String middle, String tail) {}
 
   Template keys(
       String namespace, String tenant, String origin, long timestamp, List<Hint.KeyVersion> keys) {
-    ObjectNode node = base(Hint.Type.KEYS, namespace, tenant, origin, timestamp);
+    String id = UUID.randomUUID().toString();
+    ObjectNode node = base(id, Hint.Type.KEYS, namespace, tenant, origin, timestamp);
     ArrayNode array = node.putArray("keys");
     for (Hint.KeyVersion kv : keys) {
       array.addObject().put("k", kv.key()).put("ver", kv.version());
+    }
+    if (auth.enabled()) {
+      node.put("sig",
+          auth.sign(id, Hint.Type.KEYS, namespace, tenant, origin, timestamp, null, keys));
     }
     return template(node);
   }
 
   Template epoch(String namespace, String tenant, String origin, long timestamp) {
-    return template(base(Hint.Type.EPOCH, namespace, tenant, origin, timestamp));
+    String id = UUID.randomUUID().toString();
+    ObjectNode node = base(id, Hint.Type.EPOCH, namespace, tenant, origin, timestamp);
+    if (auth.enabled()) {
+      node.put("sig", auth.sign(
+          id, Hint.Type.EPOCH, namespace, tenant, origin, timestamp, null, List.of()));
+    }
+    return template(node);
   }
 
-  private ObjectNode base(
+  private ObjectNode base(String id,
       Hint.Type type, String namespace, String tenant, String origin, long timestamp) {
     ObjectNode node = mapper.createObjectNode();
     node.put("v", SCHEMA_VERSION);
-    node.put("id", UUID.randomUUID().toString());
+    node.put("id", id);
     node.put("type", type.name());
     node.put("ns", namespace);
     node.put("tenant", tenant);
@@ -64,7 +89,12 @@ public final class HintCodec {
     return new Template(json.substring(0, json.length() - 1) + ",\"epoch\":", ",\"seq\":", "}");
   }
 
-  /** Parses and validates a payload; every problem becomes a {@link MalformedHintException}. */
+  /**
+   * Parses and validates a payload; every problem becomes a {@link MalformedHintException}. With
+   * authentication enabled, a structurally valid hint must also carry a text {@code sig} (else
+   * reason {@code unsigned}) that one of the accepted keys produced (else {@code bad_signature});
+   * without it, a {@code sig} field is ignored like any unknown field.
+   */
   Hint parse(String payload) throws MalformedHintException {
     if (payload.length() > MAX_PAYLOAD_CHARS) {
       throw new MalformedHintException(
@@ -109,7 +139,7 @@ public final class HintCodec {
         keys.add(new Hint.KeyVersion(k.textValue(), ver.longValue()));
       }
     }
-    return new Hint(
+    Hint hint = new Hint(
         text(root, "id"),
         type,
         text(root, "ns"),
@@ -120,6 +150,18 @@ public final class HintCodec {
         text(root, "origin"),
         number(root, "ts"),
         optionalText(root, "trace"));
+    if (auth.enabled()) {
+      // After every structural check: a malformed hint stays "malformed", and the MAC runs over
+      // at most a few times the (already bounded) payload size.
+      JsonNode sig = root.get("sig");
+      if (sig == null || !sig.isTextual()) {
+        throw new MalformedHintException("unsigned", "hint has no text field sig");
+      }
+      if (!auth.verify(hint, sig.textValue())) {
+        throw new MalformedHintException("bad_signature", "hint signature does not verify");
+      }
+    }
+    return hint;
   }
 
   private static String text(JsonNode root, String field) throws MalformedHintException {

@@ -100,14 +100,27 @@ final class L1Entry<V> {
   final @Nullable Versioned<V> answer;
   /** For {@link Kind#LOADING} only: the load, completed with the entry it read. */
   final @Nullable CompletableFuture<L1Entry<V>> load;
+  /**
+   * For a tombstone: its version is only a Pub/Sub hint's word, which neither L2 nor the source
+   * has confirmed (hints can be forged). A load that finds both below it takes the source's
+   * answer instead of refusing it, so a forged hint costs one load per key, not one per read.
+   */
+  final boolean hinted;
 
   L1Entry(Kind kind, long version, Stamp stamp, @Nullable V value, long deadlineNanos,
       @Nullable Versioned<V> answer) {
-    this(kind, version, stamp, value, deadlineNanos, answer, null);
+    this(kind, version, stamp, value, deadlineNanos, answer, null, false);
+  }
+
+  /** A tombstone at {@code version} that only a hint vouches for (see {@link #hinted}). */
+  static <V> L1Entry<V> hintTombstone(long version, Stamp stamp, long deadlineNanos) {
+    return new L1Entry<>(Kind.TOMBSTONE, version, stamp, null, deadlineNanos, null, null, true);
   }
 
   private L1Entry(Kind kind, long version, Stamp stamp, @Nullable V value, long deadlineNanos,
-      @Nullable Versioned<V> answer, @Nullable CompletableFuture<L1Entry<V>> load) {
+      @Nullable Versioned<V> answer, @Nullable CompletableFuture<L1Entry<V>> load,
+      boolean hinted) {
+    this.hinted = hinted;
     this.kind = kind;
     this.answers = kind.answers;
     this.version = version;
@@ -121,7 +134,7 @@ final class L1Entry<V> {
   /** A load in flight under {@code stamp}; it remembers {@code floor}, what L1 knew before. */
   static <V> L1Entry<V> loading(long floor, Stamp stamp) {
     return new L1Entry<>(Kind.LOADING, floor, stamp, null, Long.MAX_VALUE, null,
-        new CompletableFuture<>());
+        new CompletableFuture<>(), false);
   }
 
   boolean isLoading() {

@@ -94,9 +94,22 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   private volatile boolean redisDown;
   private volatile boolean closed;
   private volatile boolean subscriberDown;
-  /** Invalidations that could not reach Redis: key -> highest version, replayed on recovery. */
-  private final ConcurrentHashMap<String, Long> pendingWrites = new ConcurrentHashMap<>();
-  private final AtomicBoolean pendingEpochBump = new AtomicBoolean();
+  /** Invalidations L1 applied that L2 has not received yet; their versions floor every load. */
+  private final PendingL2 pending;
+  private final AtomicBoolean syncQueued = new AtomicBoolean();
+  private final AtomicBoolean epochCheckQueued = new AtomicBoolean();
+  /**
+   * False while this instance may not trust L2 for what the change log says (see
+   * {@link #catchingUp}): loads skip the L2 read and claim no L2 synchronisation point.
+   */
+  private volatile boolean l2CaughtUp = true;
+  /**
+   * The change-log transaction horizon this instance has read through: every row of a transaction
+   * below it has been applied to L1 and handed to {@link #pending}. Set by the reconciler thread.
+   */
+  private volatile long polledThrough = -1;
+  /** The synchronisation point this instance last recorded in Redis. Maintenance thread only. */
+  private long syncedRecorded = -1;
   private volatile ReconcileAction reconciler;
   /** Redis's sequence at the previous state check; -1 before the first. Maintenance thread only. */
   private long sequenceAtLastCheck = -1;
@@ -107,6 +120,12 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   @FunctionalInterface
   public interface ReconcileAction {
     void reconcile(NamespaceCache<?, ?> namespace, String reason);
+
+    /**
+     * L2 lost what it had been given since change-log transaction {@code from}: replay the
+     * change log from there (with a change log; without one there is nothing to replay).
+     */
+    default void replayFrom(NamespaceCache<?, ?> namespace, long from) {}
   }
 
   public NamespaceCache(
@@ -137,6 +156,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
             .build();
     this.map = l1.asMap();
     this.buffer = new HintBuffer(options.hintBufferCapacity());
+    this.pending = new PendingL2(options.hintBufferCapacity());
     this.epochLimiter = new EpochRateLimiter(options.epochHintsPerSecond(), ctx.ticker());
     this.reconciler = NamespaceCache::flushAndResync;
     this.l1Clock = ctx.l1Ticker();
@@ -144,15 +164,20 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     this.lastSweepNanos = ctx.ticker().read();
     metrics.gauge("coherent.l1.size", l1, Cache::estimatedSize);
     metrics.gauge("coherent.hints.pending", buffer, HintBuffer::size);
+    metrics.gauge("coherent.l2.pending", pending, PendingL2::size);
   }
 
-  /** Reads the namespace's epoch and sequence from Redis; called once before the cache is used. */
-  public void start() {
+  /**
+   * Reads the namespace's epoch and sequence from Redis; called once before the cache is used.
+   * Returns the namespace's L2 synchronisation point ({@link RedisL2#synced}), -1 if it has none.
+   */
+  public long start() {
     RedisL2.Outcome state = l2.state(initialEpoch());
     synchronized (this) {
       stamp = stamp.withEpoch(state.epoch());
     }
     lastSequence.set(state.sequence());
+    return options.l2Enabled() ? l2.synced(-1) : -1;
   }
 
   public String channel() {
@@ -327,14 +352,26 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     final CompletableFuture<L1Entry<V>> future;
     /** The lowest version this load may install: what L1 knew about the key before. */
     long floor;
+    /**
+     * The part of {@link #floor} that L1, L2, the change log or this instance's own writes vouch
+     * for; the rest came from a Pub/Sub hint only ({@link L1Entry#hinted}).
+     */
+    long confirmed;
 
     Claim(String k, K key, @Nullable L1Entry<V> placeholder,
-        CompletableFuture<L1Entry<V>> future, long floor) {
+        CompletableFuture<L1Entry<V>> future, long floor, long confirmed) {
       this.k = k;
       this.key = key;
       this.placeholder = placeholder;
       this.future = future;
       this.floor = floor;
+      this.confirmed = confirmed;
+    }
+
+    /** Raises the floor with a version that a tier vouches for. */
+    void confirm(long version) {
+      floor = Math.max(floor, version);
+      confirmed = Math.max(confirmed, version);
     }
 
     boolean owned() {
@@ -356,29 +393,34 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   private Claim<K, V> claim(String k, K key) {
     checkOpen();
     for (; ; ) {
+      // What L2 has not received yet floors the load even when L1 holds nothing for the key.
+      long owed = pending.floor(k);
       L1Entry<V> existing = map.get(k);
       if (existing == null) {
-        L1Entry<V> mine = L1Entry.loading(-1, stamp);
+        L1Entry<V> mine = L1Entry.loading(owed, stamp);
         existing = map.putIfAbsent(k, mine);
         if (existing == null) {
-          return owned(k, key, mine, -1);
+          return owned(k, key, mine, owed, owed);
         }
       }
       if (existing.isLoading()) {
-        return new Claim<>(k, key, null, Objects.requireNonNull(existing.load, "load"), -1);
+        return new Claim<>(k, key, null, Objects.requireNonNull(existing.load, "load"), -1, -1);
       }
       if (servable(existing)) {
-        return new Claim<>(k, key, null, CompletableFuture.completedFuture(existing), -1);
+        return new Claim<>(k, key, null, CompletableFuture.completedFuture(existing), -1, -1);
       }
-      L1Entry<V> mine = L1Entry.loading(existing.version, stamp);
+      long floor = Math.max(existing.version, owed);
+      L1Entry<V> mine = L1Entry.loading(floor, stamp);
       if (map.replace(k, existing, mine)) {
-        return owned(k, key, mine, existing.version);
+        return owned(k, key, mine, floor, existing.hinted ? owed : floor);
       }
     }
   }
 
-  private Claim<K, V> owned(String k, K key, L1Entry<V> placeholder, long floor) {
-    return new Claim<>(k, key, placeholder, Objects.requireNonNull(placeholder.load, "load"), floor);
+  private Claim<K, V> owned(String k, K key, L1Entry<V> placeholder, long floor,
+      long confirmed) {
+    return new Claim<>(k, key, placeholder, Objects.requireNonNull(placeholder.load, "load"),
+        floor, confirmed);
   }
 
   private CompletableFuture<L1Entry<V>> claimAndLoad(
@@ -408,11 +450,13 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       L1Entry.Stamp start = stamp;
       // While an invalidateAll() has not reached Redis, L2 still holds the old epoch's entries:
       // read from the source and fill nothing, as when Redis is down.
-      boolean bumpPending = pendingEpochBump.get();
+      boolean bumpPending = pending.epochBumpPending();
       boolean degraded = redisDown || subscriberDown || bumpPending;
       List<Claim<K, V>> missing = claims;
       String leaseKey = null;
-      if (options.l2Enabled() && !bumpPending) {
+      // Until its change-log catch-up ran, this instance does not know which L2 entries are older
+      // than the log: it loads from the source (and may fill, under version-CAS).
+      if (options.l2Enabled() && !bumpPending && l2CaughtUp) {
         try {
           List<byte @Nullable []> stored = new ArrayList<>();
           RedisL2.Outcome read = l2.read(start.epoch, initialEpoch(), keysOf(claims), stored);
@@ -488,7 +532,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       return null;
     }
     if (stored.kind() == L1Entry.Kind.TOMBSTONE) {
-      claim.floor = Math.max(claim.floor, stored.version());
+      claim.confirm(stored.version()); // L2 vouches for it: no longer only a hint's word
       return null;
     }
     if (stored.version() < claim.floor) {
@@ -594,6 +638,13 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     for (Claim<K, V> claim : missing) {
       Versioned<V> v = loaded.getOrDefault(claim.key, Versioned.absent(0));
       (v.isPresent() ? metrics.loadFound : metrics.loadNotFound).increment();
+      if (v.version() < claim.floor && v.version() >= claim.confirmed) {
+        // Only a hint said the key had a newer version, and neither L2 nor the source has it: a
+        // forged hint (or a real one whose L2 entry is gone while the source lags). The source is
+        // the truth; taking its answer bounds what a forged hint costs to this one load.
+        metrics.hintsUnconfirmed("key");
+        claim.floor = claim.confirmed;
+      }
       if (v.version() < claim.floor) {
         // The source is behind a version this instance was told about (a lagging replica or a
         // forged hint): answer this caller, keep the floor, cache nothing.
@@ -698,7 +749,13 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     byte[] payload = RedisL2.encode(L1Entry.Kind.VALUE, version, codec.encode(value));
     L1Entry<V> fresh = entry(L1Entry.Kind.VALUE, version, stamp, value,
         redisDown || subscriberDown);
+    long owed = pending.floor(k);
     map.compute(k, (ignored, current) -> {
+      if (version < owed) {
+        // A newer version is known (read from the change log, or written here) and L2 has not
+        // received it yet: keep that floor instead of this older value.
+        return current != null && current.version >= owed ? current : tombstone(owed);
+      }
       // A load in flight counts with its floor: a put below what this instance was told about
       // must not replace it.
       if (current != null && (current.version > version
@@ -830,12 +887,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
 
   private void remember(List<Hint.KeyVersion> part) {
     for (Hint.KeyVersion kv : part) {
-      if (pendingWrites.size() >= options.hintBufferCapacity()) {
-        pendingEpochBump.set(true);
-        pendingWrites.clear();
-        return;
-      }
-      pendingWrites.merge(kv.key(), kv.version(), Math::max);
+      pending.write(kv.key(), kv.version());
     }
   }
 
@@ -853,7 +905,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       redisRecovered();
     } catch (RedisException e) {
       redisFailed("epoch", e);
-      pendingEpochBump.set(true);
+      pending.requestEpochBump();
     }
     clearL1Later();
   }
@@ -901,6 +953,12 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
         current.version >= version ? current : tombstone(version));
   }
 
+  /** As {@link #applyInvalidation}, for a key and version that only a Pub/Sub hint vouches for. */
+  private void applyHint(String k, long version) {
+    map.computeIfPresent(k, (ignored, current) -> current.version >= version ? current
+        : L1Entry.hintTombstone(version, stamp, deadline(options.tombstoneTtl().toNanos())));
+  }
+
   // ----------------------------------------------------------------------------------- hints
 
   /** Called on the Pub/Sub event loop: parse, validate, buffer. Never blocks, never throws. */
@@ -913,6 +971,8 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       } catch (MalformedHintException e) {
         if (e.reason.equals("unknown_version") || e.reason.equals("unknown_type")) {
           metrics.ignored(e.reason);
+        } else if (e.reason.equals("unsigned") || e.reason.equals("bad_signature")) {
+          metrics.rejected(e.reason); // hint authentication is on: dropped before anything else
         } else {
           metrics.malformed(e.reason);
         }
@@ -969,16 +1029,39 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     }
   }
 
-  /** A hint from another epoch: adopt a newer one (rate-limited, a forged one only costs misses). */
+  /**
+   * A hint from a newer epoch. The writer's script bumped the epoch in Redis before it published,
+   * so Redis is asked (rate-limited, one check in flight) and its answer adopted: a forged epoch
+   * costs one state read, never a flush.
+   */
   private void onForeignEpoch(long hinted) {
     if (hinted <= stamp.epoch) {
       return; // an old epoch: a delayed message, nothing to do
     }
-    if (epochLimiter.tryAcquire()) {
-      adoptEpoch(hinted, "hint");
-    } else {
+    if (!epochLimiter.tryAcquire()) {
       metrics.ignored("epoch_rate_limited");
       requestReconcile("epoch_rate_limited");
+      return;
+    }
+    if (epochCheckQueued.compareAndSet(false, true)) {
+      ctx.maintenance().execute(() -> {
+        epochCheckQueued.set(false);
+        checkHintedEpoch(hinted);
+      });
+    }
+  }
+
+  private void checkHintedEpoch(long hinted) {
+    try {
+      long actual = l2.state(initialEpoch()).epoch();
+      redisRecovered();
+      if (actual < hinted) {
+        metrics.hintsUnconfirmed("epoch");
+      }
+      adoptEpoch(actual, "hint");
+    } catch (RedisException e) {
+      redisFailed("epoch_check", e);
+      requestReconcile("epoch_unverified");
     }
   }
 
@@ -999,7 +1082,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
 
   private void drain() {
     drainScheduled.set(false);
-    int applied = buffer.drain(this::applyInvalidation);
+    int applied = buffer.drain(this::applyHint);
     metrics.hintsApplied.increment(applied);
     if (!buffer.isEmpty()) {
       scheduleDrain();
@@ -1048,38 +1131,76 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   }
 
   /**
-   * Applies changes read from the change log: tombstones in L1 (a no-op for keys L1 does not
-   * hold or already holds at that version or newer) and, idempotently, in L2. Never publishes.
+   * Applies changes read from the change log: tombstones in L1 at once (a no-op for keys L1 does
+   * not hold or already holds at that version or newer), and for L2 each change is kept in
+   * {@link #pending} until the maintenance thread has written its tombstone (never published).
+   * Never calls Redis, so a stalled Redis cannot delay the poll; meanwhile the pending version
+   * floors every load of the key on this instance, so an older L2 entry is never taken.
    */
   public void applyChanges(List<Hint.KeyVersion> changes) {
     for (Hint.KeyVersion change : changes) {
       applyInvalidation(change.key(), change.version());
+      if (options.l2Enabled()) {
+        pending.change(change.key(), change.version());
+      }
     }
     metrics.reconcileApplied.increment(changes.size());
-    if (!options.l2Enabled() || changes.isEmpty() || redisDown) {
-      // While Redis is down, L1 is what matters (reads go to the source); writers replay their own
-      // tombstones when Redis is back.
-      return;
+  }
+
+  /**
+   * The reconciler has applied every change-log row of transactions below {@code through} (a
+   * transaction id): once L2 has them too, that is this namespace's new synchronisation point.
+   */
+  public void changeLogPolled(long through) {
+    if (through > polledThrough) {
+      polledThrough = through;
     }
-    try {
-      for (int[] range : chunks(changes)) {
-        List<Hint.KeyVersion> part = changes.subList(range[0], range[1]);
-        List<String> keys = new ArrayList<>(part.size());
-        List<Long> ttls = new ArrayList<>(part.size());
-        for (Hint.KeyVersion kv : part) {
-          keys.add(kv.key());
-          ttls.add(l2TtlMillis());
-        }
-        List<byte[]> tombstones = tombstones(part);
-        RedisL2.Outcome outcome = l2.fill(stamp.epoch, initialEpoch(), keys, tombstones, ttls);
-        if (!outcome.epochMatched()) {
-          adoptEpoch(outcome.epoch(), "reconcile"); // the old epoch's keys are unreachable anyway
-          return;
-        }
-      }
-      redisRecovered();
-    } catch (RedisException e) {
-      redisFailed("reconcile", e); // L1 is done; L2 keeps refusing older fills via writers' tombstones
+    scheduleSync();
+  }
+
+  /**
+   * This instance cannot replay part of the change log (it fell behind the log's retention, or
+   * its catch-up found the rows pruned): nothing it caches is served, and the namespace's epoch is
+   * bumped in Redis, which makes every L2 entry written before unreachable on every instance.
+   */
+  public void changeLogLost() {
+    flushLocal();
+    if (options.l2Enabled()) {
+      pending.requestEpochBump();
+      scheduleSync();
+    }
+  }
+
+  /**
+   * Until {@link #caughtUp()}: the change log may hold rows that L2 never received (no instance
+   * could write them, e.g. Redis stalled and the instances that read them are gone), so loads do
+   * not read L2. Called before the namespace is handed out.
+   */
+  public void catchingUp() {
+    l2CaughtUp = false;
+  }
+
+  /** The change-log rows L2 may lack were read (they are in {@link #pending}): L2 is usable. */
+  public void caughtUp() {
+    l2CaughtUp = true;
+    scheduleSync();
+  }
+
+  public boolean isCaughtUp() {
+    return l2CaughtUp;
+  }
+
+  /** Whether replaying the change log into {@link #pending} can stop: an epoch bump covers all. */
+  public boolean replayCoveredByEpochBump() {
+    return pending.epochBumpPending();
+  }
+
+  private void scheduleSync() {
+    if (options.l2Enabled() && syncQueued.compareAndSet(false, true)) {
+      ctx.maintenance().execute(() -> {
+        syncQueued.set(false);
+        syncL2();
+      });
     }
   }
 
@@ -1170,49 +1291,99 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     redisRecovered();
   }
 
-  /** Periodic work: replay writes that missed Redis; retry a failed reconcile; sweep L1. */
+  /** Periodic work: bring L2 up to date; retry a failed reconcile; sweep L1. */
   public void maintain() {
     long now = ctx.ticker().read();
     if (now - lastSweepNanos >= SWEEP_PERIOD_NANOS) {
       lastSweepNanos = now;
       sweepExpired(l1Clock.read());
     }
-    if (pendingEpochBump.get() || !pendingWrites.isEmpty()) {
-      replayPending();
+    if (!pending.isEmpty() || (l2CaughtUp && polledThrough > syncedRecorded)) {
+      syncL2();
     }
     if (reconcileRequested.get()) {
       scheduleReconcile("retry");
     }
   }
 
-  private void replayPending() {
+  /**
+   * Writes to L2 what {@link #pending} holds: first a pending epoch bump (it covers every key
+   * pending when it is taken), then this instance's own writes through {@code write.lua} (each
+   * publishes its hint, late), then the change-log tombstones through {@code fill.lua}. When all
+   * of it landed, records {@link #polledThrough} as the namespace's synchronisation point in Redis:
+   * a new instance replays the change log from there, so that a change no running instance could
+   * write to L2 is never lost. On a Redis failure everything not yet written stays pending. Runs
+   * on the maintenance thread only.
+   */
+  private void syncL2() {
+    long through = polledThrough; // read first: every change below it is pending or written
     try {
-      if (pendingEpochBump.get()) {
-        // Every write remembered so far is covered by the bump; later ones stay pending.
-        Map<String, Long> covered = new HashMap<>(pendingWrites);
+      if (pending.epochBumpPending()) {
+        PendingL2.Snapshot covered = pending.snapshot();
         RedisL2.Outcome bumped = l2.bumpEpoch(initialEpoch(),
             hints.epoch(name, ctx.tenant(), ctx.instanceId(), ctx.clock().millis()));
         metrics.epochBumps.increment();
         metrics.hintsPublished.increment();
         adoptEpoch(bumped.epoch(), "replay");
-        pendingEpochBump.set(false);
-        covered.forEach(pendingWrites::remove);
+        pending.epochBumped(covered);
       }
-      List<Hint.KeyVersion> batch = new ArrayList<>();
-      for (Map.Entry<String, Long> e : pendingWrites.entrySet()) {
-        batch.add(new Hint.KeyVersion(e.getKey(), e.getValue()));
-      }
-      for (int[] range : chunks(batch)) {
-        List<Hint.KeyVersion> part = batch.subList(range[0], range[1]);
+      PendingL2.Snapshot owed = pending.snapshot();
+      List<Hint.KeyVersion> writes = keyVersions(owed.writes());
+      for (int[] range : chunks(writes)) {
+        List<Hint.KeyVersion> part = writes.subList(range[0], range[1]);
         writeChunk(part, options.l2Enabled() ? tombstones(part) : List.of());
-        for (Hint.KeyVersion kv : part) {
-          pendingWrites.remove(kv.key(), kv.version());
-        }
+        part.forEach(kv -> pending.wrote(kv.key(), kv.version()));
+      }
+      List<Hint.KeyVersion> changes = keyVersions(owed.changes());
+      for (int[] range : chunks(changes)) {
+        List<Hint.KeyVersion> part = changes.subList(range[0], range[1]);
+        fillTombstones(part);
+        part.forEach(kv -> pending.changed(kv.key(), kv.version()));
       }
       redisRecovered();
+      if (l2CaughtUp && through > syncedRecorded && !pending.epochBumpPending()) {
+        long before = l2.advanceSynced(through);
+        if (before >= 0 && before < syncedRecorded) {
+          // Redis came back from an older state (a restore from disk, a failover to a replica
+          // that had not received everything): tombstones written since then may be gone too.
+          log.warn("namespace {}: Redis's L2 synchronisation point went back from {} to {};"
+              + " replaying the change log from there", name, syncedRecorded, before);
+          metrics.l2Regressions.increment();
+          reconciler.replayFrom(this, before);
+        }
+        syncedRecorded = through;
+      }
     } catch (RedisException e) {
-      redisFailed("replay", e); // everything not yet published stays pending for the next try
+      redisFailed("replay", e); // everything not yet written stays pending for the next try
     }
+  }
+
+  /** Writes tombstones without a hint, under the current epoch (once more if it just moved). */
+  private void fillTombstones(List<Hint.KeyVersion> part) {
+    List<String> keys = new ArrayList<>(part.size());
+    List<Long> ttls = new ArrayList<>(part.size());
+    for (Hint.KeyVersion kv : part) {
+      keys.add(kv.key());
+      ttls.add(l2TtlMillis());
+    }
+    List<byte[]> tombstones = tombstones(part);
+    for (int attempt = 0; ; attempt++) {
+      RedisL2.Outcome outcome = l2.fill(stamp.epoch, initialEpoch(), keys, tombstones, ttls);
+      if (outcome.epochMatched()) {
+        return;
+      }
+      // A new epoch may already hold a fill older than these changes: write them there too.
+      adoptEpoch(outcome.epoch(), "reconcile");
+      if (attempt > 0) {
+        throw new RedisException("epoch of namespace " + name + " keeps changing");
+      }
+    }
+  }
+
+  private static List<Hint.KeyVersion> keyVersions(Map<String, Long> owed) {
+    List<Hint.KeyVersion> out = new ArrayList<>(owed.size());
+    owed.forEach((k, v) -> out.add(new Hint.KeyVersion(k, v)));
+    return out;
   }
 
   /**
@@ -1311,9 +1482,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     if (redisDown) {
       redisDown = false;
       log.info("namespace {}: Redis answers again", name);
-      if (!pendingWrites.isEmpty() || pendingEpochBump.get()) {
-        ctx.maintenance().execute(this::replayPending);
-      }
+      scheduleSync();
       requestReconcile("redis_recovered");
     }
   }

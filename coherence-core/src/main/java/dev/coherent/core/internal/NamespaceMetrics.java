@@ -43,12 +43,15 @@ final class NamespaceMetrics {
   final Counter codecErrors;
   final Counter localFlushes;
   final Counter leaseWaits;
+  final Counter l2Regressions;
 
   private final MeterRegistry registry;
   private final Tags tags;
   private final ConcurrentMap<String, Counter> malformed = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Counter> ignored = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Counter> reconcileRequests = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Counter> unconfirmed = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Counter> rejected = new ConcurrentHashMap<>();
 
   NamespaceMetrics(MeterRegistry registry, String namespace) {
     this.registry = registry;
@@ -78,6 +81,7 @@ final class NamespaceMetrics {
     codecErrors = counter("coherent.codec.errors");
     localFlushes = counter("coherent.flushes");
     leaseWaits = counter("coherent.lease.waits");
+    l2Regressions = counter("coherent.l2.regressions");
   }
 
   <T> void gauge(String name, T target, ToDoubleFunction<T> value) {
@@ -90,6 +94,18 @@ final class NamespaceMetrics {
 
   void ignored(String reason) {
     ignored.computeIfAbsent(reason, r -> counter("coherent.hints.ignored", "reason", r)).increment();
+  }
+
+  /** A hinted key version or epoch that neither Redis nor the source confirmed (kind key|epoch). */
+  void hintsUnconfirmed(String kind) {
+    unconfirmed.computeIfAbsent(kind, k -> counter("coherent.hints.unconfirmed", "kind", k))
+        .increment();
+  }
+
+  /** A hint dropped by hint authentication (reason unsigned|bad_signature). */
+  void rejected(String reason) {
+    rejected.computeIfAbsent(reason, r -> counter("coherent.hints.rejected", "reason", r))
+        .increment();
   }
 
   void reconcileRequested(String reason) {

@@ -12,8 +12,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -35,16 +38,25 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * It is also each namespace's {@link NamespaceCache.ReconcileAction}: a sequence gap, a buffer
- * overflow, a resubscription or a liveness failure reconciles at once: a change-log catch-up when
- * there is a change log (falling back to a local flush if PostgreSQL fails), a local flush and
- * resync otherwise. And it watches the subscriber's liveness: with no traffic for {@code
- * livenessTimeout} it pings the Pub/Sub connection; no answer marks every namespace's subscriber
- * down (L1 TTLs clamped) and reconciles.
+ * overflow, a resubscription or a liveness failure reconciles soon: a change-log poll when there
+ * is a change log (falling back to a local flush if PostgreSQL fails), a local flush and resync
+ * otherwise. Requested reconciles start at most once per {@code spacing}; requests that arrive
+ * sooner wait and share one run, so a storm of lost hints costs a bounded number of polls (the
+ * periodic tick, which the freshness bound rests on, is not delayed). And it watches the
+ * subscriber's liveness: with no traffic for {@code livenessTimeout} it pings the Pub/Sub
+ * connection; no answer marks every namespace's subscriber down (L1 TTLs clamped) and reconciles.
  *
- * <p>Thread-safety: polls, reconciles and liveness checks run on one single-threaded scheduler
- * that the loop owns, so the poller and the PING state are confined to that thread; Redis-side
- * checks and resyncs run on the runtime's single maintenance thread ({@code redisChecks}), so a
- * paused Redis never delays a poll. Namespaces are thread-safe.
+ * <p>A namespace created on a runtime with a change log is first <em>caught up</em>
+ * ({@link #catchUp}): the change log is replayed for it from the synchronisation point recorded in
+ * Redis, so that rows which no running instance could write to L2 (Redis stalled, and the
+ * instances that read them are gone) are never served old from L2.
+ *
+ * <p>Thread-safety: polls, replays, reconciles and liveness checks run on one single-threaded
+ * scheduler that the loop owns, so the poller, the PING state and the coalescing state are
+ * confined to that thread (the catch-up queue is a concurrent map, added to by namespace
+ * creation); Redis-side checks and resyncs run on the runtime's single maintenance thread ({@code
+ * redisChecks}), so a paused Redis never delays a poll: nothing on the loop's thread calls Redis
+ * except, without a change log, the resync of a flush. Namespaces are thread-safe.
  */
 public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
   private static final Logger log = LoggerFactory.getLogger(ReconcileLoop.class);
@@ -68,14 +80,25 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
   private final Counter runsFailed;
   private final Counter retentionFlushes;
   private final Timer lag;
+  private final Counter coalesced;
   private volatile long lastTrafficNanos;
   private volatile boolean livenessFailed;
+  /** Minimum time between the starts of two requested reconciles. */
+  private final long spacingNanos;
+  /** When the last requested reconcile started; loop thread only. */
+  private long lastRequestedNanos;
+  /** Namespaces whose requested reconcile waits for the spacing; loop thread only. */
+  private final Set<NamespaceCache<?, ?>> deferred = new LinkedHashSet<>();
+  private boolean deferredScheduled;
+  /** Namespaces not yet caught up, with the point to replay from; retried on every tick. */
+  private final Map<NamespaceCache<?, ?>, Long> catchUps = new ConcurrentHashMap<>();
 
   public ReconcileLoop(
       ScheduledExecutorService executor,
       Executor redisChecks,
       @Nullable ChangeLogOptions changeLog,
       Duration interval,
+      Duration spacing,
       Duration livenessTimeout,
       int validationSample,
       Supplier<Collection<NamespaceCache<?, ?>>> namespaces,
@@ -87,6 +110,7 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
     this.redisChecks = redisChecks;
     this.poller = changeLog == null ? null : new ChangeLogPoller(changeLog);
     this.interval = interval;
+    this.spacingNanos = spacing.toNanos();
     this.livenessTimeout = livenessTimeout;
     this.validationSample = validationSample;
     this.namespaces = namespaces;
@@ -99,8 +123,13 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
     this.retentionFlushes = Counter.builder("coherent.reconcile.retention.flushes")
         .description("polls that found the change log pruned past the watermark").register(meters);
     this.lag = Timer.builder("coherent.reconcile.lag")
-        .description("age of the newest change applied by a poll").register(meters);
+        .description("age (from its write's changed_at) of the newest change applied by a poll")
+        .register(meters);
+    this.coalesced = Counter.builder("coherent.reconcile.coalesced")
+        .description("requested reconciles that waited for the spacing and shared a run")
+        .register(meters);
     this.lastTrafficNanos = ticker.read();
+    this.lastRequestedNanos = lastTrafficNanos - spacingNanos;
   }
 
   /** Takes the change log's head as the watermark (fails if PostgreSQL does not answer) and schedules ticks. */
@@ -127,6 +156,7 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
    */
   public void tick() {
     if (poller != null) {
+      catchUps.forEach(this::replay);
       pollChangeLog();
     }
     if (redisCheckQueued.compareAndSet(false, true)) {
@@ -151,22 +181,140 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
     }
   }
 
+  /**
+   * Catches a new namespace up before it is handed out, on the loop's thread, waiting up to
+   * {@code wait}: replays the change log from {@code synced} (the namespace's synchronisation
+   * point in Redis, -1 when it has none: nothing to replay). Until the replay has run, the
+   * namespace does not read L2; a replay that fails or does not finish in time is retried on every
+   * tick.
+   */
+  public void catchUp(NamespaceCache<?, ?> namespace, long synced, Duration wait) {
+    if (poller == null) {
+      return;
+    }
+    if (synced < 0) {
+      // No point recorded yet (a new Redis, or the first instance): nothing to replay, and this
+      // instance's start, the head of the log, becomes the first point once L2 has what it owes,
+      // so that an instance started later replays from there.
+      executor.execute(() -> recordStart(namespace));
+      return;
+    }
+    namespace.catchingUp();
+    catchUps.put(namespace, synced);
+    try {
+      executor.submit(() -> replay(namespace, synced)).get(wait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      log.warn("namespace {}: change-log catch-up not done yet ({}); L2 is not read until it is",
+          namespace.name(), e.toString());
+    }
+  }
+
+  /** The rows below the watermark are applied for {@code namespace} (loop thread only). */
+  private void recordStart(NamespaceCache<?, ?> namespace) {
+    ChangeLogPoller.Watermark now = poller == null ? null : poller.watermark();
+    if (now != null) {
+      namespace.changeLogPolled(now.lowestUnseen());
+    }
+  }
+
+  @Override
+  public void replayFrom(NamespaceCache<?, ?> namespace, long from) {
+    if (poller == null) {
+      return;
+    }
+    namespace.catchingUp();
+    long start = catchUps.merge(namespace, from, Math::min);
+    executor.execute(() -> replay(namespace, start));
+  }
+
+  private void replay(NamespaceCache<?, ?> namespace, long synced) {
+    if (namespace.isCaughtUp() || poller == null) {
+      catchUps.remove(namespace);
+      return;
+    }
+    try {
+      int rows = poller.replay(namespace.name(), synced, new ChangeLogPoller.Sink() {
+        @Override
+        public boolean apply(List<ChangeLogPoller.Change> page) {
+          List<Hint.KeyVersion> changes = new ArrayList<>(page.size());
+          for (ChangeLogPoller.Change change : page) {
+            changes.add(new Hint.KeyVersion(change.key(), change.version()));
+          }
+          namespace.applyChanges(changes);
+          return !namespace.replayCoveredByEpochBump(); // a bump covers the rest
+        }
+
+        @Override
+        public void retentionExceeded(long prunedThrough, ChangeLogPoller.Watermark from) {
+          log.warn("namespace {}: the change log was pruned through transaction {}, past the"
+              + " namespace's L2 synchronisation point {}: bumping its epoch instead of"
+              + " replaying", namespace.name(), prunedThrough, synced);
+          retentionFlushes.increment();
+          namespace.changeLogLost();
+        }
+      });
+      catchUps.remove(namespace);
+      namespace.caughtUp();
+      recordStart(namespace);
+      log.debug("namespace {}: caught up from transaction {} ({} rows)", namespace.name(), synced,
+          rows);
+    } catch (SQLException | RuntimeException e) {
+      log.warn("namespace {}: change-log catch-up failed ({}); retrying on the next tick",
+          namespace.name(), e.toString());
+    }
+  }
+
   @Override
   public void reconcile(NamespaceCache<?, ?> namespace, String reason) {
+    long now = ticker.read();
+    long wait = lastRequestedNanos + spacingNanos - now;
+    if (wait > 0) {
+      coalesced.increment();
+      deferred.add(namespace);
+      if (!deferredScheduled) {
+        deferredScheduled = true;
+        executor.schedule(this::reconcileDeferred, wait, TimeUnit.NANOSECONDS);
+      }
+      return;
+    }
+    lastRequestedNanos = now;
+    reconcileNow(List.of(namespace), reason);
+  }
+
+  private void reconcileDeferred() {
+    deferredScheduled = false;
+    List<NamespaceCache<?, ?>> batch = new ArrayList<>(deferred);
+    deferred.clear();
+    lastRequestedNanos = ticker.read();
+    try {
+      reconcileNow(batch, "coalesced");
+    } catch (RuntimeException e) {
+      // Without a change log the resync of a flush needs Redis: ask again (spaced as ever).
+      batch.forEach(namespace -> namespace.requestReconcile("retry"));
+    }
+  }
+
+  private void reconcileNow(List<NamespaceCache<?, ?>> batch, String reason) {
     if (poller != null && pollChangeLog()) {
       // The change log covered what was lost; the new sequence baseline comes from Redis, off
       // this thread so that a slow Redis never delays a poll.
-      redisChecks.execute(() -> {
-        try {
-          namespace.resync();
-        } catch (RedisException e) {
-          log.debug("namespace {}: resync after reconcile failed: {}", namespace.name(),
-              e.toString());
-        }
-      });
+      for (NamespaceCache<?, ?> namespace : batch) {
+        redisChecks.execute(() -> {
+          try {
+            namespace.resync();
+          } catch (RedisException e) {
+            log.debug("namespace {}: resync after reconcile failed: {}", namespace.name(),
+                e.toString());
+          }
+        });
+      }
       return;
     }
-    NamespaceCache.flushAndResync(namespace, reason);
+    for (NamespaceCache<?, ?> namespace : batch) {
+      NamespaceCache.flushAndResync(namespace, reason);
+    }
   }
 
   /** One change-log poll; false when PostgreSQL failed. */
@@ -182,7 +330,7 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
       }
       poller.poll(names, new ChangeLogPoller.Sink() {
         @Override
-        public void apply(List<ChangeLogPoller.Change> page) {
+        public boolean apply(List<ChangeLogPoller.Change> page) {
           Map<String, List<Hint.KeyVersion>> byNamespace = new HashMap<>();
           Instant newest = Instant.EPOCH;
           for (ChangeLogPoller.Change change : page) {
@@ -199,20 +347,31 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
             }
           }
           lag.record(Duration.between(newest, Instant.now()).abs());
+          return true;
         }
 
         @Override
         public void retentionExceeded(long prunedThrough, ChangeLogPoller.Watermark watermark) {
           log.warn("the change log was pruned through transaction {} but this instance had read"
-              + " only up to {}: flushing every namespace instead of replaying", prunedThrough,
+              + " only up to {}: flushing every namespace and bumping its epoch instead of replaying",
+              prunedThrough,
               watermark);
           retentionFlushes.increment();
           for (NamespaceCache<?, ?> namespace : namespaces.get()) {
-            namespace.flushLocal();
+            namespace.changeLogLost();
           }
         }
       });
       runsOk.increment();
+      // Every row of a transaction below this horizon has been applied (to L1, and handed to
+      // L2's pending tombstones) by this poll or an earlier one.
+      ChangeLogPoller.Watermark now = poller.watermark();
+      if (now != null) {
+        long through = now.lowestUnseen();
+        for (NamespaceCache<?, ?> namespace : all) {
+          namespace.changeLogPolled(through);
+        }
+      }
       return true;
     } catch (SQLException | RuntimeException e) {
       runsFailed.increment();

@@ -20,6 +20,7 @@ final class RedisL2 {
   private final String base;
   private final String epochKey;
   private final String sequenceKey;
+  private final String syncedKey;
   private final String channel;
 
   RedisL2(RedisCommands<String, byte[]> redis, String keyPrefix, String tenant, String namespace,
@@ -28,6 +29,7 @@ final class RedisL2 {
     this.base = keyPrefix + ":{" + tenant + ":" + namespace + "}";
     this.epochKey = base + ":epoch";
     this.sequenceKey = base + ":seq";
+    this.syncedKey = base + ":synced";
     this.channel = channel;
   }
 
@@ -174,6 +176,24 @@ final class RedisL2 {
     List<Object> result =
         Script.STATE.run(redis, new String[] {epochKey, sequenceKey}, ascii(initialEpoch));
     return new Outcome(true, parseLong(result.get(0)), parseLong(result.get(1)), List.of());
+  }
+
+  /**
+   * The namespace's L2 synchronisation point (see synced.lua): a change-log transaction id below
+   * which every change of the namespace is in L2; {@code absent} when none was ever recorded.
+   */
+  long synced(long absent) {
+    byte[] value = (byte[]) Script.SYNCED.run(redis, new String[] {syncedKey}, new byte[0]).get(0);
+    return value == null || value.length == 0 ? absent : parseLong(value);
+  }
+
+  /**
+   * Raises the synchronisation point to {@code txid} (a lower value leaves it as it is); returns
+   * its value before, -1 when it had none.
+   */
+  long advanceSynced(long txid) {
+    byte[] before = (byte[]) Script.SYNCED.run(redis, new String[] {syncedKey}, ascii(txid)).get(0);
+    return before == null || before.length == 0 ? -1 : parseLong(before);
   }
 
   boolean tryLease(String key, String holder, long ttlMillis) {

@@ -23,6 +23,7 @@ final class Script {
   static final Script EPOCH = load("epoch.lua");
   static final Script STATE = load("state.lua");
   static final Script RELEASE = load("release.lua");
+  static final Script SYNCED = load("synced.lua");
 
   private final String name;
   private final String source;

@@ -42,8 +42,9 @@ class ChangeLogPollerIntegrationTests {
     int retentionExceeded;
 
     @Override
-    public void apply(List<ChangeLogPoller.Change> page) {
+    public boolean apply(List<ChangeLogPoller.Change> page) {
       applied.addAll(page);
+      return true;
     }
 
     @Override

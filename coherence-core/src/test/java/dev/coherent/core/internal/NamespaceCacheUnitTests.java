@@ -105,6 +105,17 @@ class NamespaceCacheUnitTests {
     }
 
     private synchronized List<Object> script(String[] keys, byte[][] argv) {
+      if (keys.length == 1 && keys[0].endsWith(":synced")) { // synced.lua
+        byte[] before = data.get(keys[0]);
+        byte[] after = before;
+        if (argv[0].length > 0 && (before == null
+            || Long.parseLong(new String(argv[0], UTF_8))
+                > Long.parseLong(new String(before, UTF_8)))) {
+          data.put(keys[0], argv[0].clone());
+          after = argv[0];
+        }
+        return list(before == null ? new byte[0] : before, after == null ? new byte[0] : after);
+      }
       boolean sequenced = keys.length >= 2 && keys[1].endsWith(":seq");
       if (sequenced && argv.length == 1) { // state.lua
         byte[] e = epochOf(keys[0], argv[0]);
@@ -320,13 +331,76 @@ class NamespaceCacheUnitTests {
   }
 
   /** L1 holds a tombstone at v5 for "k", the source still v4: a load now claims with floor 5. */
+  /** L1 holds a tombstone at 5 that the change log vouches for; the source lags at v4. */
   private NamespaceCache<String, String> tombstonedAt5WithoutL2() {
     NamespaceCache<String, String> cache = start(NamespaceOptions.builder().l2Enabled(false).build());
     source.rows.put("k", Versioned.of("v4", 4));
     assertThat(cache.get("k")).isEqualTo("v4");
+    cache.applyChanges(List.of(new Hint.KeyVersion("k", 5)));
+    return cache;
+  }
+
+  @Test
+  void aHintThatNeitherL2NorTheSourceConfirmsCostsOneLoadNotOnePerRead() {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.create());
+    source.rows.put("k", Versioned.of("v4", 4));
+    assertThat(cache.get("k")).isEqualTo("v4");
+    cache.onMessage(keysHint("other", START, 1, "k", 9_000_000_000_000_000_000L));
+    maintenance.runAll();
+    long loads = source.loads.get();
+
+    // The first read checks L2 (still v4) and the source (still v4): the hint was forged.
+    assertThat(cache.get("k")).isEqualTo("v4");
+    assertThat(cache.get("k")).isEqualTo("v4");
+    assertThat(cache.get("k")).isEqualTo("v4");
+    assertThat(source.loads.get()).isEqualTo(loads + 1);
+    assertThat(count("coherent.hints.unconfirmed", "kind", "key")).isEqualTo(1);
+  }
+
+  @Test
+  void aHintThatL2ConfirmsKeepsItsFloorAgainstALaggingSource() {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.create());
+    source.rows.put("k", Versioned.of("v4", 4));
+    assertThat(cache.get("k")).isEqualTo("v4");
+    redis.putEntry("k", "5|T|"); // the writer's tombstone, stored before it published
     cache.onMessage(keysHint("other", START, 1, "k", 5));
     maintenance.runAll();
-    return cache;
+    long loads = source.loads.get();
+
+    assertThat(cache.get("k")).as("the lagging source answers, nothing is cached").isEqualTo("v4");
+    assertThat(cache.get("k")).isEqualTo("v4");
+    assertThat(source.loads.get()).isEqualTo(loads + 2);
+    assertThat(count("coherent.hints.unconfirmed", "kind", "key")).isZero();
+  }
+
+  @Test
+  void aChangeL2HasNotReceivedFloorsLoadsOfAKeyL1DoesNotHold() {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.create());
+    redis.putEntry("k", "4|V|v4"); // filled before a plain-SQL update to v5
+    source.rows.put("k", Versioned.of("v5", 5));
+    redis.down = true;
+    cache.applyChanges(List.of(new Hint.KeyVersion("k", 5))); // Redis cannot take it now
+    maintenance.runAll();
+    redis.down = false;
+
+    // L2 answers again but has not got the tombstone yet: its v4 is below the pending floor.
+    assertThat(cache.getVersioned("k").version()).isEqualTo(5);
+    maintenance.runAll();
+    cache.maintain(); // the pending tombstone reaches L2
+    assertThat(redis.entry("k")).isIn("5|T|", "5|V|v5");
+    cache.flushLocal();
+    assertThat(cache.getVersioned("k").version()).isEqualTo(5);
+  }
+
+  @Test
+  void aPutBelowAVersionL2HasNotReceivedIsNotServed() {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.create());
+    source.rows.put("k", Versioned.of("v7", 7));
+    redis.down = true;
+    cache.applyChanges(List.of(new Hint.KeyVersion("k", 7)));
+    cache.put("k", "v6", 6); // a slow writer's older put
+    redis.down = false;
+    assertThat(cache.getVersioned("k").version()).isEqualTo(7);
   }
 
   @Test
@@ -623,12 +697,29 @@ class NamespaceCacheUnitTests {
     cache.onMessage(epochHint(START + 2, 2));
     cache.onMessage(epochHint(START + 3, 3));
 
-    assertThat(cache.status().epoch()).isEqualTo(START + 2);
-    assertThat(count("coherent.epoch.changes")).isEqualTo(2);
     assertThat(count("coherent.hints.ignored", "reason", "epoch_rate_limited")).isEqualTo(1);
     assertThat(cache.status().reconcileRequested()).isTrue();
-    maintenance.runAll(); // the reconcile reads the real epoch back from Redis
+    maintenance.runAll(); // one check of Redis for the hints within the rate: all forged
     assertThat(cache.status().epoch()).isEqualTo(START);
+    assertThat(count("coherent.epoch.changes")).isZero();
+    assertThat(count("coherent.hints.unconfirmed", "kind", "epoch")).isEqualTo(1);
+  }
+
+  @Test
+  void anEpochHintIsAdoptedOnceRedisConfirmsIt() {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.create());
+    source.rows.put("k", Versioned.of("v1", 1));
+    assertThat(cache.get("k")).isEqualTo("v1");
+    // Another instance's invalidateAll(): epoch.lua bumps the epoch, then publishes.
+    redis.data.put("coherent:{" + TENANT + ":" + NS + "}:epoch",
+        Long.toString(START + 1).getBytes(UTF_8));
+    cache.onMessage(epochHint(START + 1, 1));
+    assertThat(cache.status().epoch()).as("not before Redis confirms it").isEqualTo(START);
+    maintenance.runAll();
+    assertThat(cache.status().epoch()).isEqualTo(START + 1);
+    long loads = source.loads.get();
+    assertThat(cache.get("k")).isEqualTo("v1");
+    assertThat(source.loads.get()).as("the old epoch's L1 entry is not served").isEqualTo(loads + 1);
   }
 
   @Test
