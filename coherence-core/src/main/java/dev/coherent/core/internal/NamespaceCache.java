@@ -47,8 +47,10 @@ import org.slf4j.LoggerFactory;
  *   <li>An entry is served only while its {@link L1Entry.Stamp} (epoch and local generation) is
  *       the namespace's current one; it is stamped when its load starts, so a flush or epoch
  *       change invalidates in O(1).
- *   <li>Redis failures never reach callers: reads load from the source with a clamped L1 TTL,
- *       writes are remembered and replayed (or turned into an epoch bump) when Redis returns.
+ *   <li>Redis failures never reach callers: reads load from the source with a clamped L1 TTL;
+ *       writes, and changes read from the change log, are kept in {@link PendingL2} (their
+ *       versions floor every load meanwhile) and written to Redis by the maintenance thread, or
+ *       turned into an epoch bump when too many are pending.
  * </ul>
  *
  * <p>Thread-safety: L1 is Caffeine's concurrent map and every change to a key goes through its
@@ -56,6 +58,9 @@ import org.slf4j.LoggerFactory;
  * changes under the instance lock ({@link #adoptEpoch}, {@link #nextGeneration}); {@code
  * lastSequence} and the flags are atomics. Hints are parsed on the Pub/Sub event loop thread (never blocking: a bounded
  * {@link HintBuffer}) and applied by one drain task at a time on the maintenance executor.
+ * {@link PendingL2} is concurrent; it is written to Redis, and the L2 synchronisation point
+ * recorded ({@code syncedRecorded}), only on the maintenance thread; {@code polledThrough} and
+ * {@code l2CaughtUp} are volatile, set by the reconciler thread.
  */
 public final class NamespaceCache<K, V> implements NearCache<K, V> {
   private static final Logger log = LoggerFactory.getLogger(NamespaceCache.class);
@@ -98,6 +103,8 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   private final PendingL2 pending;
   private final AtomicBoolean syncQueued = new AtomicBoolean();
   private final AtomicBoolean epochCheckQueued = new AtomicBoolean();
+  /** The highest hinted epoch not yet checked against Redis; Long.MIN_VALUE when none. */
+  private final AtomicLong hintedEpoch = new AtomicLong(Long.MIN_VALUE);
   /**
    * False while this instance may not trust L2 for what the change log says (see
    * {@link #catchingUp}): loads skip the L2 read and claim no L2 synchronisation point.
@@ -536,7 +543,14 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       return null;
     }
     if (stored.version() < claim.floor) {
-      return null;
+      if (stored.version() < claim.confirmed) {
+        return null;
+      }
+      // Only a hint said the key had a newer version, and L2, where every publisher stores its
+      // write before it publishes, does not have it: a forged hint. L2's entry answers; the forged
+      // version costs this one L2 read.
+      metrics.hintsUnconfirmed("key");
+      claim.floor = claim.confirmed;
     }
     V value = null;
     if (stored.kind() == L1Entry.Kind.VALUE) {
@@ -1031,27 +1045,33 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
 
   /**
    * A hint from a newer epoch. The writer's script bumped the epoch in Redis before it published,
-   * so Redis is asked (rate-limited, one check in flight) and its answer adopted: a forged epoch
-   * costs one state read, never a flush.
+   * so Redis is asked and its answer adopted: a forged epoch costs one state read, never a flush.
+   * At most {@code epochHintsPerSecond} checks start at once; beyond that the highest hinted epoch
+   * waits for the next {@link #maintain} (one check per maintenance interval in a flood).
    */
   private void onForeignEpoch(long hinted) {
     if (hinted <= stamp.epoch) {
       return; // an old epoch: a delayed message, nothing to do
     }
+    hintedEpoch.accumulateAndGet(hinted, Math::max);
     if (!epochLimiter.tryAcquire()) {
       metrics.ignored("epoch_rate_limited");
-      requestReconcile("epoch_rate_limited");
       return;
     }
     if (epochCheckQueued.compareAndSet(false, true)) {
       ctx.maintenance().execute(() -> {
         epochCheckQueued.set(false);
-        checkHintedEpoch(hinted);
+        checkHintedEpoch();
       });
     }
   }
 
-  private void checkHintedEpoch(long hinted) {
+  /** Reads the epoch from Redis for the hinted epochs not yet checked (maintenance thread). */
+  private void checkHintedEpoch() {
+    long hinted = hintedEpoch.getAndSet(Long.MIN_VALUE);
+    if (hinted == Long.MIN_VALUE) {
+      return;
+    }
     try {
       long actual = l2.state(initialEpoch()).epoch();
       redisRecovered();
@@ -1060,6 +1080,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       }
       adoptEpoch(actual, "hint");
     } catch (RedisException e) {
+      // Unverifiable now; it may be a real invalidateAll(): reconcile (a flush without a log).
       redisFailed("epoch_check", e);
       requestReconcile("epoch_unverified");
     }
@@ -1297,6 +1318,9 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     if (now - lastSweepNanos >= SWEEP_PERIOD_NANOS) {
       lastSweepNanos = now;
       sweepExpired(l1Clock.read());
+    }
+    if (hintedEpoch.get() != Long.MIN_VALUE) {
+      checkHintedEpoch();
     }
     if (!pending.isEmpty() || (l2CaughtUp && polledThrough > syncedRecorded)) {
       syncL2();

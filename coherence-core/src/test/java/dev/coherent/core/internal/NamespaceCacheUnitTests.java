@@ -341,15 +341,32 @@ class NamespaceCacheUnitTests {
   }
 
   @Test
-  void aHintThatNeitherL2NorTheSourceConfirmsCostsOneLoadNotOnePerRead() {
+  void aHintThatL2DoesNotConfirmCostsOneL2ReadAndNoLoad() {
     NamespaceCache<String, String> cache = start(NamespaceOptions.create());
     source.rows.put("k", Versioned.of("v4", 4));
-    assertThat(cache.get("k")).isEqualTo("v4");
+    assertThat(cache.get("k")).isEqualTo("v4"); // L2 holds 4|V|v4
     cache.onMessage(keysHint("other", START, 1, "k", 9_000_000_000_000_000_000L));
     maintenance.runAll();
     long loads = source.loads.get();
 
-    // The first read checks L2 (still v4) and the source (still v4): the hint was forged.
+    // The first read finds v4 in L2, where a real writer would have stored its newer version.
+    assertThat(cache.get("k")).isEqualTo("v4");
+    assertThat(cache.get("k")).isEqualTo("v4");
+    assertThat(source.loads.get()).isEqualTo(loads);
+    assertThat(count("coherent.hints.unconfirmed", "kind", "key")).isEqualTo(1);
+  }
+
+  @Test
+  void aHintThatNeitherL2NorTheSourceConfirmsCostsOneLoadNotOnePerRead() {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.create());
+    source.rows.put("k", Versioned.of("v4", 4));
+    assertThat(cache.get("k")).isEqualTo("v4");
+    redis.data.keySet().removeIf(key -> key.endsWith(":k")); // L2 evicted the entry
+    cache.onMessage(keysHint("other", START, 1, "k", 9_000_000_000_000_000_000L));
+    maintenance.runAll();
+    long loads = source.loads.get();
+
+    // The first read misses L2 and finds v4 in the source: the hint was forged.
     assertThat(cache.get("k")).isEqualTo("v4");
     assertThat(cache.get("k")).isEqualTo("v4");
     assertThat(cache.get("k")).isEqualTo("v4");
@@ -691,18 +708,36 @@ class NamespaceCacheUnitTests {
   }
 
   @Test
-  void epochHintsBeyondTheRateAreIgnoredAndRequestAReconcile() {
+  void epochHintsBeyondTheRateWaitForTheNextMaintenanceCheckAndNeverFlush() {
     NamespaceCache<String, String> cache = start(NamespaceOptions.builder().epochHintsPerSecond(2).build());
     cache.onMessage(epochHint(START + 1, 1));
     cache.onMessage(epochHint(START + 2, 2));
     cache.onMessage(epochHint(START + 3, 3));
 
     assertThat(count("coherent.hints.ignored", "reason", "epoch_rate_limited")).isEqualTo(1);
-    assertThat(cache.status().reconcileRequested()).isTrue();
-    maintenance.runAll(); // one check of Redis for the hints within the rate: all forged
+    assertThat(cache.status().reconcileRequested()).isFalse();
+    maintenance.runAll(); // one check of Redis for the hints so far: all forged
     assertThat(cache.status().epoch()).isEqualTo(START);
     assertThat(count("coherent.epoch.changes")).isZero();
     assertThat(count("coherent.hints.unconfirmed", "kind", "epoch")).isEqualTo(1);
+    assertThat(count("coherent.flushes")).isZero();
+    cache.maintain(); // nothing left to check
+    assertThat(count("coherent.hints.unconfirmed", "kind", "epoch")).isEqualTo(1);
+  }
+
+  @Test
+  void anEpochHintOverTheRateIsStillAdoptedAtTheNextMaintenanceCheck() {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.builder().epochHintsPerSecond(1).build());
+    cache.onMessage(epochHint(START + 7, 1)); // forged, within the rate: checked at once
+    maintenance.runAll();
+    // A real bump whose hint comes over the rate.
+    redis.data.put("coherent:{" + TENANT + ":" + NS + "}:epoch",
+        Long.toString(START + 1).getBytes(UTF_8));
+    cache.onMessage(epochHint(START + 1, 2));
+    maintenance.runAll();
+    assertThat(cache.status().epoch()).isEqualTo(START);
+    cache.maintain();
+    assertThat(cache.status().epoch()).isEqualTo(START + 1);
   }
 
   @Test
