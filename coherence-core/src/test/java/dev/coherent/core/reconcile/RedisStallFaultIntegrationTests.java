@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.coherent.core.ChangeLogOptions;
 import dev.coherent.core.Codecs;
 import dev.coherent.core.CoherentRuntime;
+import dev.coherent.core.Meters;
 import dev.coherent.core.NamespaceOptions;
 import dev.coherent.core.NearCache;
 import dev.coherent.core.Runtimes;
@@ -201,11 +202,18 @@ class RedisStallFaultIntegrationTests {
         writer("writer-api", a, writing, WRITE_PERIOD.multipliedBy(2), WriterKind.API_WRITER));
     readers.forEach(Thread::start);
     writers.forEach(Thread::start);
+    List<CoherentRuntime> polling = List.copyOf(started); // A and B
+    List<Double> pollsAtStart = new ArrayList<>();
+    List<Double> pollsDuring = new ArrayList<>();
     try {
       pause(AROUND); // writes before the fault
       faultStartNanos = System.nanoTime();
+      polling.forEach(r -> pollsAtStart.add(polls(r)));
       fault.run();
       faultEndNanos = System.nanoTime();
+      for (int i = 0; i < polling.size(); i++) {
+        pollsDuring.add(polls(polling.get(i)) - pollsAtStart.get(i));
+      }
       bReadsEverything.set(true);
       pause(FLUSH_AFTER);
       b.flushLocal();
@@ -228,8 +236,19 @@ class RedisStallFaultIntegrationTests {
     }
     assertThat(writers).noneMatch(Thread::isAlive);
     assertThat(readers).noneMatch(Thread::isAlive);
+    // A poll makes no Redis call: the fault does not slow the reconcilers down (one poll per
+    // interval; two fewer for the phase of the first tick and a loaded machine).
+    long expected = FAULT.toMillis() / INTERVAL.toMillis() - 2;
+    System.out.printf("%s: change-log polls during the %d ms fault: A %.0f, B %.0f%n", testName,
+        FAULT.toMillis(), pollsDuring.get(0), pollsDuring.get(1));
+    assertThat(pollsDuring).as("polls during the fault (A, B)")
+        .allSatisfy(n -> assertThat(n).isGreaterThanOrEqualTo((double) expected));
     NearCache<String, String> c = instance("c", null);
     checkEveryRow(List.of("c", "b", "a"), List.of(c, b, a));
+  }
+
+  private static double polls(CoherentRuntime runtime) {
+    return Meters.count(runtime.meterRegistry(), "coherent.reconcile.runs", "result", "ok");
   }
 
   /**
