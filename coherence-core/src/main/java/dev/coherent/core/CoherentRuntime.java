@@ -262,6 +262,9 @@ public final class CoherentRuntime implements AutoCloseable {
           + rootMessage(e), e);
     }
     cache.reconciler(reconcileLoop);
+    // Before byName.put: no one may read L2 through it before its catch-up, and every poll from
+    // the catch-up's snapshot on includes it.
+    reconcileLoop.prepare(cache, synced);
     byName.put(name, cache);
     byChannel.put(cache.channel(), cache);
     try {
@@ -272,8 +275,7 @@ public final class CoherentRuntime implements AutoCloseable {
       throw new IllegalStateException("namespace " + name + ": cannot subscribe to "
           + cache.channel() + ": " + rootMessage(e), e);
     }
-    // After byName.put, so that every poll from the replay's snapshot on includes the namespace.
-    reconcileLoop.catchUp(cache, synced, CATCH_UP_WAIT);
+    reconcileLoop.catchUp(cache, CATCH_UP_WAIT);
     return cache;
   }
 

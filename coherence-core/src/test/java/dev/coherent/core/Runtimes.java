@@ -42,6 +42,14 @@ public final class Runtimes implements AfterEachCallback {
     return runtime;
   }
 
+  /** Closes every runtime started so far, as instances that stop; the tenant stays. */
+  public synchronized void closeAll() {
+    for (CoherentRuntime runtime : open) {
+      runtime.close();
+    }
+    open.clear();
+  }
+
   @Override
   public synchronized void afterEach(ExtensionContext context) {
     for (CoherentRuntime runtime : open) {

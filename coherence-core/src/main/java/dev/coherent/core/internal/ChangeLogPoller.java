@@ -77,14 +77,16 @@ final class ChangeLogPoller {
   }
 
   /**
-   * Reads, in one snapshot, every committed row of {@code namespace} whose transaction id is at
-   * least {@code fromTxid}; or reports that rows from there on were pruned. Does not move the
-   * watermark: rows committed after this snapshot are invisible to the watermark too, so the
-   * next {@link #poll} reads them.
+   * Reads, in one snapshot, up to {@code maxPages} pages of the committed rows of {@code
+   * namespace} whose transaction id is at least {@code fromTxid} and whose id is above {@code
+   * afterId}; or reports that rows from there on were pruned. Returns the last id read when more
+   * pages may follow, -1 when done. Does not move the watermark: rows committed after this
+   * snapshot are invisible to the watermark too, so the next {@link #poll} reads them.
    */
-  int replay(String namespace, long fromTxid, Sink sink) throws SQLException {
+  long replay(String namespace, long fromTxid, long afterId, int maxPages, Sink sink)
+      throws SQLException {
     try (Connection c = open()) {
-      int applied = 0;
+      long next = -1;
       Long pruned = prunedThrough(c);
       if (pruned != null && pruned >= fromTxid) {
         sink.retentionExceeded(pruned, new Watermark(fromTxid, fromTxid, new long[0]));
@@ -93,14 +95,15 @@ final class ChangeLogPoller {
             + options.table() + " WHERE txid >= ?::text::xid8 AND namespace = ? AND id > ?"
             + " ORDER BY id LIMIT ?";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-          applied = readPages(ps, statement -> {
+          Paging paging = readPages(ps, statement -> {
             statement.setString(1, Long.toString(fromTxid));
             statement.setString(2, namespace);
-          }, 3, sink);
+          }, 3, afterId, maxPages, sink);
+          next = paging.more() ? paging.lastId() : -1;
         }
       }
       c.commit();
-      return applied;
+      return next;
     }
   }
 
@@ -142,7 +145,7 @@ final class ChangeLogPoller {
         statement.setString(1, Long.toString(from.xmax()));
         statement.setArray(2, xipArray);
         statement.setArray(3, nsArray);
-      }, 4, sink);
+      }, 4, 0, Integer.MAX_VALUE, sink).rows();
     }
   }
 
@@ -152,12 +155,21 @@ final class ChangeLogPoller {
     void bind(PreparedStatement ps) throws SQLException;
   }
 
-  /** Runs {@code ps} page by page by id ({@code id > ? ... LIMIT ?} at nextIndex, nextIndex+1). */
-  private int readPages(PreparedStatement ps, Binder binder, int nextIndex, Sink sink)
-      throws SQLException {
+  /** Where a paged read stopped: rows read, the last id, and whether more pages may follow. */
+  private record Paging(int rows, long lastId, boolean more) {}
+
+  /**
+   * Runs {@code ps} page by page by id ({@code id > ? ... LIMIT ?} at nextIndex, nextIndex+1),
+   * from {@code afterId}, for at most {@code maxPages} pages.
+   */
+  private Paging readPages(PreparedStatement ps, Binder binder, int nextIndex, long afterId,
+      int maxPages, Sink sink) throws SQLException {
     int total = 0;
-    long lastId = 0;
-    for (; ; ) {
+    long lastId = afterId;
+    for (int pages = 0; ; pages++) {
+      if (pages >= maxPages) {
+        return new Paging(total, lastId, true);
+      }
       binder.bind(ps);
       ps.setLong(nextIndex, lastId);
       ps.setInt(nextIndex + 1, options.pageSize());
@@ -176,7 +188,7 @@ final class ChangeLogPoller {
         lastId = page.get(page.size() - 1).id();
       }
       if (!more || page.size() < options.pageSize()) {
-        return total;
+        return new Paging(total, lastId, false);
       }
     }
   }

@@ -59,8 +59,12 @@ import org.slf4j.LoggerFactory;
  * lastSequence} and the flags are atomics. Hints are parsed on the Pub/Sub event loop thread (never blocking: a bounded
  * {@link HintBuffer}) and applied by one drain task at a time on the maintenance executor.
  * {@link PendingL2} is concurrent; it is written to Redis, and the L2 synchronisation point
- * recorded ({@code syncedRecorded}), only on the maintenance thread; {@code polledThrough} and
- * {@code l2CaughtUp} are volatile, set by the reconciler thread.
+ * recorded ({@code syncedRecorded}), only on the maintenance thread. A load installs its result,
+ * and a put its value, in one atomic {@code compute} that also reads the key's pending floor, and
+ * a change-log change is made pending before its L1 tombstone: so either the install sees the
+ * floor or the tombstone sees the installed entry. {@code polledThrough} is volatile and set by
+ * the reconciler thread; {@code l2CaughtUp} is volatile, cleared by the caller creating the
+ * namespace or by the maintenance thread ({@code replayFrom}), and set by the reconciler thread.
  */
 public final class NamespaceCache<K, V> implements NearCache<K, V> {
   private static final Logger log = LoggerFactory.getLogger(NamespaceCache.class);
@@ -163,7 +167,10 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
             .build();
     this.map = l1.asMap();
     this.buffer = new HintBuffer(options.hintBufferCapacity());
-    this.pending = new PendingL2(options.hintBufferCapacity());
+    // Changes come from every writer of the namespace, and in bursts (batch jobs): a roomier bound
+    // than for this instance's own writes, so that a healthy Redis never needs the epoch bump.
+    this.pending = new PendingL2(options.hintBufferCapacity(),
+        (int) Math.min(Integer.MAX_VALUE, 10L * options.hintBufferCapacity()));
     this.epochLimiter = new EpochRateLimiter(options.epochHintsPerSecond(), ctx.ticker());
     this.reconciler = NamespaceCache::flushAndResync;
     this.l1Clock = ctx.l1Ticker();
@@ -385,9 +392,21 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       return placeholder != null;
     }
 
-    /** Installs the load's result unless its LOADING entry was replaced since. */
-    void install(ConcurrentMap<String, L1Entry<V>> map, L1Entry<V> result) {
-      map.replace(k, Objects.requireNonNull(placeholder, "placeholder"), result);
+    /**
+     * Installs the load's result unless its LOADING entry was replaced since, and unless a version
+     * L2 has not received yet ({@code owed}, read under the key's lock) is above it: then a
+     * tombstone at that version, which still answers the load's callers with what it read.
+     */
+    void install(ConcurrentMap<String, L1Entry<V>> map, L1Entry<V> result, PendingL2 pending,
+        java.util.function.LongFunction<L1Entry<V>> floorAt) {
+      L1Entry<V> mine = Objects.requireNonNull(placeholder, "placeholder");
+      map.computeIfPresent(k, (key, current) -> {
+        if (current != mine) {
+          return current;
+        }
+        long owed = pending.floor(key);
+        return result.answers && result.version < owed ? floorAt.apply(owed) : result;
+      });
     }
 
     /** Removes the LOADING entry (if still there) and fails the load's callers. */
@@ -520,7 +539,10 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       // thread and reads another key of the batch then finds it, instead of joining a load that
       // only this thread could finish.
       for (Claim<K, V> claim : claims) {
-        claim.install(map, Objects.requireNonNull(done.get(claim), "loaded entry"));
+        L1Entry<V> result = Objects.requireNonNull(done.get(claim), "loaded entry");
+        // A change read by a poll that ran during this load: the poll's own L1 tombstone only
+        // meets entries already installed, so the install checks what is pending instead.
+        claim.install(map, result, pending, owed -> refused(owed, answer(result), result.stamp));
       }
       for (Claim<K, V> claim : claims) {
         claim.future.complete(done.get(claim));
@@ -652,12 +674,15 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     for (Claim<K, V> claim : missing) {
       Versioned<V> v = loaded.getOrDefault(claim.key, Versioned.absent(0));
       (v.isPresent() ? metrics.loadFound : metrics.loadNotFound).increment();
-      if (v.version() < claim.floor && v.version() >= claim.confirmed) {
+      boolean unconfirmed = false;
+      if (v.version() < claim.floor && claim.floor > claim.confirmed) {
         // Only a hint said the key had a newer version, and neither L2 nor the source has it: a
         // forged hint (or a real one whose L2 entry is gone while the source lags). The source is
-        // the truth; taking its answer bounds what a forged hint costs to this one load.
+        // the truth; taking its answer bounds what a forged hint costs to this one load. Below
+        // what a tier vouches for, the load is refused at that version, not at the hint's.
         metrics.hintsUnconfirmed("key");
         claim.floor = claim.confirmed;
+        unconfirmed = true;
       }
       if (v.version() < claim.floor) {
         // The source is behind a version this instance was told about (a lagging replica or a
@@ -667,9 +692,12 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
         continue;
       }
       L1Entry.Kind kind = v.isPresent() ? L1Entry.Kind.VALUE : L1Entry.Kind.ABSENT;
-      L1Entry<V> entry = entry(kind, v.version(), start, v.value(), degraded);
+      // Taken over a hint nobody confirmed: in case the hint was real and the source lags, keep it
+      // short-lived here and out of L2 (where every instance would read it).
+      L1Entry<V> entry = entry(kind, v.version(), start, v.value(), degraded || unconfirmed);
       done.put(claim, entry);
-      if (options.l2Enabled() && !degraded && (v.isPresent() || options.negativeCaching())) {
+      if (options.l2Enabled() && !degraded && !unconfirmed
+          && (v.isPresent() || options.negativeCaching())) {
         toFill.add(claim);
         encoded.add(RedisL2.encode(kind, v.version(), v.isPresent() ? codec.encode(v.value()) : null));
         candidates.add(entry);
@@ -761,10 +789,12 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     checkVersion(version);
     String k = encodeKey(key);
     byte[] payload = RedisL2.encode(L1Entry.Kind.VALUE, version, codec.encode(value));
+    // While an epoch bump is pending, floors may have been dropped with the pending keys: keep
+    // what this put installs short-lived, as when Redis is down.
     L1Entry<V> fresh = entry(L1Entry.Kind.VALUE, version, stamp, value,
-        redisDown || subscriberDown);
-    long owed = pending.floor(k);
+        redisDown || subscriberDown || pending.epochBumpPending());
     map.compute(k, (ignored, current) -> {
+      long owed = pending.floor(k); // under the key's lock, as loads install (see applyChanges)
       if (version < owed) {
         // A newer version is known (read from the change log, or written here) and L2 has not
         // received it yet: keep that floor instead of this older value.
@@ -964,7 +994,8 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
    */
   private void applyInvalidation(String k, long version) {
     map.computeIfPresent(k, (ignored, current) ->
-        current.version >= version ? current : tombstone(version));
+        current.version > version || (current.version == version && !current.hinted)
+            ? current : tombstone(version)); // an equal hinted tombstone is confirmed now
   }
 
   /** As {@link #applyInvalidation}, for a key and version that only a Pub/Sub hint vouches for. */
@@ -1080,7 +1111,9 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       }
       adoptEpoch(actual, "hint");
     } catch (RedisException e) {
-      // Unverifiable now; it may be a real invalidateAll(): reconcile (a flush without a log).
+      // Unverifiable now; it may be a real invalidateAll(): check again at the next maintenance
+      // run, and reconcile meanwhile (a flush without a change log).
+      hintedEpoch.accumulateAndGet(hinted, Math::max);
       redisFailed("epoch_check", e);
       requestReconcile("epoch_unverified");
     }
@@ -1160,12 +1193,17 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
    */
   public void applyChanges(List<Hint.KeyVersion> changes) {
     for (Hint.KeyVersion change : changes) {
-      applyInvalidation(change.key(), change.version());
+      // Pending first: a load that installs after this line sees the floor (install checks it
+      // under the key's lock); one that installed before is tombstoned by the next line.
       if (options.l2Enabled()) {
         pending.change(change.key(), change.version());
       }
+      applyInvalidation(change.key(), change.version());
     }
     metrics.reconcileApplied.increment(changes.size());
+    if (!changes.isEmpty()) {
+      scheduleSync(); // page by page, so a long poll does not pile up pending keys
+    }
   }
 
   /**
@@ -1322,7 +1360,8 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     if (hintedEpoch.get() != Long.MIN_VALUE) {
       checkHintedEpoch();
     }
-    if (!pending.isEmpty() || (l2CaughtUp && polledThrough > syncedRecorded)) {
+    if (options.l2Enabled()
+        && (!pending.isEmpty() || (l2CaughtUp && polledThrough > syncedRecorded))) {
       syncL2();
     }
     if (reconcileRequested.get()) {
@@ -1340,16 +1379,20 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
    * on the maintenance thread only.
    */
   private void syncL2() {
-    long through = polledThrough; // read first: every change below it is pending or written
+    // Read first, together: every change below `through` is pending or written, and (when the
+    // namespace was caught up by then) so is every row its catch-up replayed.
+    long through = polledThrough;
+    boolean caughtUp = l2CaughtUp;
     try {
       if (pending.epochBumpPending()) {
+        long requests = pending.bumpRequests();
         PendingL2.Snapshot covered = pending.snapshot();
         RedisL2.Outcome bumped = l2.bumpEpoch(initialEpoch(),
             hints.epoch(name, ctx.tenant(), ctx.instanceId(), ctx.clock().millis()));
         metrics.epochBumps.increment();
         metrics.hintsPublished.increment();
         adoptEpoch(bumped.epoch(), "replay");
-        pending.epochBumped(covered);
+        pending.epochBumped(requests, covered);
       }
       PendingL2.Snapshot owed = pending.snapshot();
       List<Hint.KeyVersion> writes = keyVersions(owed.writes());
@@ -1365,17 +1408,21 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
         part.forEach(kv -> pending.changed(kv.key(), kv.version()));
       }
       redisRecovered();
-      if (l2CaughtUp && through > syncedRecorded && !pending.epochBumpPending()) {
-        long before = l2.advanceSynced(through);
+      if (caughtUp && through > syncedRecorded && !pending.epochBumpPending()) {
+        long before = l2.advanceSynced(through, syncedRecorded);
         if (before >= 0 && before < syncedRecorded) {
           // Redis came back from an older state (a restore from disk, a failover to a replica
           // that had not received everything): tombstones written since then may be gone too.
+          // The script left the point where Redis had it, so new instances replay from there
+          // as well; this one does now, and raises it when that is written.
           log.warn("namespace {}: Redis's L2 synchronisation point went back from {} to {};"
               + " replaying the change log from there", name, syncedRecorded, before);
           metrics.l2Regressions.increment();
+          syncedRecorded = before;
           reconciler.replayFrom(this, before);
+        } else {
+          syncedRecorded = through;
         }
-        syncedRecorded = through;
       }
     } catch (RedisException e) {
       redisFailed("replay", e); // everything not yet written stays pending for the next try

@@ -3,7 +3,7 @@ package dev.coherent.core.internal;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What one namespace still owes Redis: invalidations that L1 already applied but L2 has not
@@ -19,24 +19,32 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * Per key only the highest version is kept. While a key is here, its version is a <b>floor</b> for
  * every load of that key on this instance: L2 may still hold something older, and L1 must not take
- * it ({@link #floor}). Together at most {@code capacity} keys are kept; one more replaces them all
- * with a pending epoch bump, which is correct for every key at once (a new epoch makes every old
- * L2 entry unreachable) and which the namespace honours by not reading L2 until it lands.
+ * it ({@link #floor}). Each kind has its own bound ({@code writeCapacity} and {@code
+ * changeCapacity} keys); one more replaces them all with a pending epoch bump, which is correct
+ * for every key at once (a new epoch makes every old L2 entry unreachable) and which the namespace
+ * honours by not reading L2 until it lands.
  *
  * <p>Thread-safety: callers of any thread add keys and read floors (concurrent maps merged with
- * {@code max}; the epoch-bump flag is atomic). Only the maintenance thread removes keys, and only
- * the exact version it wrote ({@code remove(key, version)}), so a newer version that arrived during
- * the write stays pending. Overflow may race with an add on another thread: the worst outcome is a
- * key kept beside the pending bump, which the replay after the bump writes harmlessly.
+ * {@code max}). An overflow (any thread) first requests the bump, then clears the maps, so a reader
+ * that finds a key gone also finds the bump pending. Bumps are counted: {@link #bumpRequests} and
+ * {@link #epochBumped} compare request numbers, so a bump that lands never clears a request made
+ * after it was taken. Apart from overflow, only the maintenance thread removes keys, and only the
+ * exact version it wrote ({@code remove(key, version)}), so a newer version that arrived during the
+ * write stays pending. An overflow racing with an add may leave that key beside the pending bump;
+ * the replay after the bump writes it harmlessly.
  */
 final class PendingL2 {
-  private final int capacity;
+  private final int writeCapacity;
+  private final int changeCapacity;
   private final ConcurrentHashMap<String, Long> writes = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Long> changes = new ConcurrentHashMap<>();
-  private final AtomicBoolean epochBump = new AtomicBoolean();
+  /** How many epoch bumps were requested, and the request number the last landed bump covered. */
+  private final AtomicLong bumpsRequested = new AtomicLong();
+  private final AtomicLong bumpsCovered = new AtomicLong();
 
-  PendingL2(int capacity) {
-    this.capacity = capacity;
+  PendingL2(int writeCapacity, int changeCapacity) {
+    this.writeCapacity = writeCapacity;
+    this.changeCapacity = changeCapacity;
   }
 
   /** The highest pending version of {@code key}, or -1 when nothing is pending for it. */
@@ -51,16 +59,16 @@ final class PendingL2 {
 
   /** Remembers one of this instance's writes that did not reach Redis. */
   void write(String key, long version) {
-    add(writes, key, version);
+    add(writes, writeCapacity, key, version);
   }
 
   /** Remembers a change-log row whose tombstone L2 has not received yet. */
   void change(String key, long version) {
-    add(changes, key, version);
+    add(changes, changeCapacity, key, version);
   }
 
-  private void add(ConcurrentHashMap<String, Long> map, String key, long version) {
-    if (!map.containsKey(key) && writes.size() + changes.size() >= capacity) {
+  private void add(ConcurrentHashMap<String, Long> map, int capacity, String key, long version) {
+    if (!map.containsKey(key) && map.size() >= capacity) {
       overflow();
       return;
     }
@@ -69,31 +77,37 @@ final class PendingL2 {
 
   /** Replaces every pending key by one epoch bump (each key's floor is then the bump itself). */
   void overflow() {
-    epochBump.set(true);
+    requestEpochBump(); // first: whoever misses a cleared key sees the bump pending
     writes.clear();
     changes.clear();
   }
 
   boolean epochBumpPending() {
-    return epochBump.get();
+    return bumpsCovered.get() < bumpsRequested.get();
   }
 
   void requestEpochBump() {
-    epochBump.set(true);
+    bumpsRequested.incrementAndGet();
+  }
+
+  /** The number a bump taken now covers; pass it to {@link #epochBumped} once it landed. */
+  long bumpRequests() {
+    return bumpsRequested.get();
   }
 
   /**
-   * The bump landed: it covers every key pending when it was taken ({@code covered}, a snapshot
-   * taken before the bump), which are dropped; keys added since stay.
+   * A bump taken when {@link #bumpRequests} was {@code requests} landed: it covers those requests
+   * and every key pending when it was taken ({@code covered}, a snapshot taken before it), which
+   * are dropped; keys and requests added since stay.
    */
-  void epochBumped(Snapshot covered) {
-    epochBump.set(false);
+  void epochBumped(long requests, Snapshot covered) {
+    bumpsCovered.accumulateAndGet(requests, Math::max);
     covered.writes.forEach(writes::remove);
     covered.changes.forEach(changes::remove);
   }
 
   boolean isEmpty() {
-    return !epochBump.get() && writes.isEmpty() && changes.isEmpty();
+    return !epochBumpPending() && writes.isEmpty() && changes.isEmpty();
   }
 
   int size() {

@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * confined to that thread (the catch-up queue is a concurrent map, added to by namespace
  * creation); Redis-side checks and resyncs run on the runtime's single maintenance thread ({@code
  * redisChecks}), so a paused Redis never delays a poll: nothing on the loop's thread calls Redis
- * except, without a change log, the resync of a flush. Namespaces are thread-safe.
+ * except the resync of a flush (without a change log, or when a poll failed). Namespaces are
+ * thread-safe.
  */
 public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
   private static final Logger log = LoggerFactory.getLogger(ReconcileLoop.class);
@@ -90,8 +91,17 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
   /** Namespaces whose requested reconcile waits for the spacing; loop thread only. */
   private final Set<NamespaceCache<?, ?>> deferred = new LinkedHashSet<>();
   private boolean deferredScheduled;
-  /** Namespaces not yet caught up, with the point to replay from; retried on every tick. */
-  private final Map<NamespaceCache<?, ?>, Long> catchUps = new ConcurrentHashMap<>();
+  /**
+   * Namespaces not yet caught up, with where their replay stands; continued on every tick. Added
+   * to by namespace creation (caller thread) and {@link #replayFrom} (maintenance thread); the
+   * replays themselves run on the loop thread only.
+   */
+  private final Map<NamespaceCache<?, ?>, Replay> catchUps = new ConcurrentHashMap<>();
+  /** Pages one replay step reads before the tick moves on to the poll (10,000 rows by default). */
+  private static final int REPLAY_PAGES = 10;
+
+  /** A replay of the change log from transaction {@code from}, resumed after row {@code afterId}. */
+  private record Replay(long from, long afterId) {}
 
   public ReconcileLoop(
       ScheduledExecutorService executor,
@@ -182,32 +192,46 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
   }
 
   /**
-   * Catches a new namespace up before it is handed out, on the loop's thread, waiting up to
-   * {@code wait}: replays the change log from {@code synced} (the namespace's synchronisation
-   * point in Redis, -1 when it has none: nothing to replay). Until the replay has run, the
-   * namespace does not read L2; a replay that fails or does not finish in time is retried on every
-   * tick.
+   * Prepares a new namespace, before anything can see it: with a change log and a
+   * synchronisation point {@code synced} in Redis (-1 when there is none), the namespace does not
+   * read L2 until the change log has been replayed for it from that point ({@link #catchUp}).
+   * Without a point there is nothing to replay, and this instance's start, the head of the log,
+   * becomes the first point once L2 has what the instance owes it, so that an instance started
+   * later replays from there.
    */
-  public void catchUp(NamespaceCache<?, ?> namespace, long synced, Duration wait) {
+  public void prepare(NamespaceCache<?, ?> namespace, long synced) {
     if (poller == null) {
       return;
     }
     if (synced < 0) {
-      // No point recorded yet (a new Redis, or the first instance): nothing to replay, and this
-      // instance's start, the head of the log, becomes the first point once L2 has what it owes,
-      // so that an instance started later replays from there.
       executor.execute(() -> recordStart(namespace));
       return;
     }
     namespace.catchingUp();
-    catchUps.put(namespace, synced);
+    catchUps.put(namespace, new Replay(synced, 0));
+  }
+
+  /**
+   * Runs the prepared replay on the loop's thread and waits up to {@code wait} for its first
+   * {@link #REPLAY_PAGES} pages (usually all of it: the rows since the last synchronisation
+   * point). What is left, or a replay that failed, goes on at every tick.
+   */
+  public void catchUp(NamespaceCache<?, ?> namespace, Duration wait) {
+    if (!catchUps.containsKey(namespace)) {
+      return;
+    }
     try {
-      executor.submit(() -> replay(namespace, synced)).get(wait.toMillis(), TimeUnit.MILLISECONDS);
+      executor.submit(() -> replay(namespace, catchUps.get(namespace)))
+          .get(wait.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       log.warn("namespace {}: change-log catch-up not done yet ({}); L2 is not read until it is",
           namespace.name(), e.toString());
+    }
+    if (catchUps.containsKey(namespace)) {
+      log.info("namespace {}: change-log catch-up continues on the next ticks; L2 is not read"
+          + " until it is done", namespace.name());
     }
   }
 
@@ -225,41 +249,53 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
       return;
     }
     namespace.catchingUp();
-    long start = catchUps.merge(namespace, from, Math::min);
-    executor.execute(() -> replay(namespace, start));
+    catchUps.merge(namespace, new Replay(from, 0),
+        (running, asked) -> new Replay(Math.min(running.from(), asked.from()), 0));
+    executor.execute(() -> replay(namespace, catchUps.get(namespace)));
   }
 
-  private void replay(NamespaceCache<?, ?> namespace, long synced) {
-    if (namespace.isCaughtUp() || poller == null) {
-      catchUps.remove(namespace);
-      return;
+  /**
+   * Replays up to {@link #REPLAY_PAGES} pages for {@code namespace} (loop thread only), so that a
+   * long replay (an old point) never holds up the polls of every namespace for long. Resuming
+   * from the last id under a new snapshot skips nothing that matters: a row it skips committed
+   * after the previous snapshot, so it was invisible to the poll watermark too, and a poll reads it.
+   */
+  private void replay(NamespaceCache<?, ?> namespace, @Nullable Replay replay) {
+    if (replay == null || poller == null || catchUps.get(namespace) != replay) {
+      return; // done, or superseded by a newer request (which runs on its own)
     }
     try {
-      int rows = poller.replay(namespace.name(), synced, new ChangeLogPoller.Sink() {
-        @Override
-        public boolean apply(List<ChangeLogPoller.Change> page) {
-          List<Hint.KeyVersion> changes = new ArrayList<>(page.size());
-          for (ChangeLogPoller.Change change : page) {
-            changes.add(new Hint.KeyVersion(change.key(), change.version()));
-          }
-          namespace.applyChanges(changes);
-          return !namespace.replayCoveredByEpochBump(); // a bump covers the rest
-        }
+      long lastId = poller.replay(namespace.name(), replay.from(), replay.afterId(), REPLAY_PAGES,
+          new ChangeLogPoller.Sink() {
+            @Override
+            public boolean apply(List<ChangeLogPoller.Change> page) {
+              List<Hint.KeyVersion> changes = new ArrayList<>(page.size());
+              for (ChangeLogPoller.Change change : page) {
+                changes.add(new Hint.KeyVersion(change.key(), change.version()));
+              }
+              namespace.applyChanges(changes);
+              return !namespace.replayCoveredByEpochBump(); // a bump covers the rest
+            }
 
-        @Override
-        public void retentionExceeded(long prunedThrough, ChangeLogPoller.Watermark from) {
-          log.warn("namespace {}: the change log was pruned through transaction {}, past the"
-              + " namespace's L2 synchronisation point {}: bumping its epoch instead of"
-              + " replaying", namespace.name(), prunedThrough, synced);
-          retentionFlushes.increment();
-          namespace.changeLogLost();
-        }
-      });
-      catchUps.remove(namespace);
-      namespace.caughtUp();
-      recordStart(namespace);
-      log.debug("namespace {}: caught up from transaction {} ({} rows)", namespace.name(), synced,
-          rows);
+            @Override
+            public void retentionExceeded(long prunedThrough, ChangeLogPoller.Watermark from) {
+              log.warn("namespace {}: the change log was pruned through transaction {}, past the"
+                  + " namespace's L2 synchronisation point {}: bumping its epoch instead of"
+                  + " replaying", namespace.name(), prunedThrough, replay.from());
+              retentionFlushes.increment();
+              namespace.changeLogLost();
+            }
+          });
+      if (lastId >= 0) {
+        catchUps.replace(namespace, replay, new Replay(replay.from(), lastId));
+        return; // more pages: next tick
+      }
+      if (catchUps.remove(namespace, replay)) { // else a newer request came meanwhile
+        namespace.caughtUp();
+        recordStart(namespace);
+        log.debug("namespace {}: caught up from transaction {}", namespace.name(),
+            replay.from());
+      }
     } catch (SQLException | RuntimeException e) {
       log.warn("namespace {}: change-log catch-up failed ({}); retrying on the next tick",
           namespace.name(), e.toString());

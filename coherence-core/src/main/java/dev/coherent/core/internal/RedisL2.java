@@ -183,16 +183,19 @@ final class RedisL2 {
    * which every change of the namespace is in L2; {@code absent} when none was ever recorded.
    */
   long synced(long absent) {
-    byte[] value = (byte[]) Script.SYNCED.run(redis, new String[] {syncedKey}, new byte[0]).get(0);
+    byte[] value = (byte[]) Script.SYNCED.run(redis, new String[] {syncedKey}, new byte[0],
+        new byte[0]).get(0);
     return value == null || value.length == 0 ? absent : parseLong(value);
   }
 
   /**
-   * Raises the synchronisation point to {@code txid} (a lower value leaves it as it is); returns
-   * its value before, -1 when it had none.
+   * Raises the synchronisation point to {@code txid} (a lower value leaves it as it is), unless it
+   * is below {@code recorded} (what this instance raised it to before, -1 for nothing): then Redis
+   * lost writes and the point stays. Returns its value before, -1 when it had none.
    */
-  long advanceSynced(long txid) {
-    byte[] before = (byte[]) Script.SYNCED.run(redis, new String[] {syncedKey}, ascii(txid)).get(0);
+  long advanceSynced(long txid, long recorded) {
+    byte[] before = (byte[]) Script.SYNCED.run(redis, new String[] {syncedKey}, ascii(txid),
+        recorded < 0 ? new byte[0] : ascii(recorded)).get(0);
     return before == null || before.length == 0 ? -1 : parseLong(before);
   }
 

@@ -80,6 +80,8 @@ class NamespaceCacheUnitTests {
     final Map<String, byte[]> data = new ConcurrentHashMap<>();
     final List<String> published = new CopyOnWriteArrayList<>();
     volatile boolean down;
+    /** Runs inside the next read script, once: what another thread does during an L2 read. */
+    volatile @Nullable Runnable duringNextRead;
 
     @SuppressWarnings("unchecked")
     RedisCommands<String, byte[]> commands() {
@@ -108,7 +110,9 @@ class NamespaceCacheUnitTests {
       if (keys.length == 1 && keys[0].endsWith(":synced")) { // synced.lua
         byte[] before = data.get(keys[0]);
         byte[] after = before;
-        if (argv[0].length > 0 && (before == null
+        boolean regressed = before != null && argv[1].length > 0
+            && Long.parseLong(new String(before, UTF_8)) < Long.parseLong(new String(argv[1], UTF_8));
+        if (argv[0].length > 0 && !regressed && (before == null
             || Long.parseLong(new String(argv[0], UTF_8))
                 > Long.parseLong(new String(before, UTF_8)))) {
           data.put(keys[0], argv[0].clone());
@@ -145,6 +149,11 @@ class NamespaceCacheUnitTests {
       }
       byte[] e = epochOf(keys[0], argv[1]);
       if (argv.length == 2) { // read.lua
+        Runnable during = duringNextRead;
+        duringNextRead = null;
+        if (during != null) {
+          during.run();
+        }
         if (!Arrays.equals(e, argv[0])) {
           return list(e);
         }
@@ -407,6 +416,24 @@ class NamespaceCacheUnitTests {
     assertThat(redis.entry("k")).isIn("5|T|", "5|V|v5");
     cache.flushLocal();
     assertThat(cache.getVersioned("k").version()).isEqualTo(5);
+  }
+
+  @Test
+  void aChangePolledDuringALoadIsNotOvertakenByTheLoadsOlderResult() {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.create());
+    source.rows.put("k", Versioned.of("v3", 3));
+    assertThat(cache.get("k")).isEqualTo("v3"); // L2 holds 3|V|v3
+    // A forged hint leaves a hinted-only floor far above: the next load's own floor is that.
+    cache.onMessage(keysHint("other", START, 1, "k", 100));
+    maintenance.runAll();
+    source.rows.put("k", Versioned.of("v6", 6));
+    // While the load reads L2, a poll applies a plain-SQL change to v6 that L2 has not received:
+    // the load in flight (floor 100) keeps its entry, and L2 still answers v3.
+    redis.duringNextRead = () -> cache.applyChanges(List.of(new Hint.KeyVersion("k", 6)));
+
+    assertThat(cache.getVersioned("k").version()).as("the load's own caller").isEqualTo(3);
+    assertThat(cache.getVersioned("k").version()).as("never served from L1 after the change")
+        .isEqualTo(6);
   }
 
   @Test

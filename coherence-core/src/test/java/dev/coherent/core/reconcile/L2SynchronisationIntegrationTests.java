@@ -17,6 +17,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * written again before anyone serves the old value.
  */
 class L2SynchronisationIntegrationTests {
+  private static final int ROWS = 80;
+
   @RegisterExtension final Runtimes runtimes = new Runtimes();
 
   private CatalogFixture fixture;
@@ -39,7 +42,7 @@ class L2SynchronisationIntegrationTests {
 
   @BeforeEach
   void setUp() {
-    fixture = new CatalogFixture(10);
+    fixture = new CatalogFixture(ROWS);
     client = RedisClient.create(Services.redis().uri());
     connection = client.connect();
     redis = connection.sync();
@@ -53,9 +56,13 @@ class L2SynchronisationIntegrationTests {
   }
 
   private NearCache<String, String> items(String id, MeterRegistry meters) {
+    return items(id, meters, ChangeLogOptions.DEFAULT_PAGE_SIZE);
+  }
+
+  private NearCache<String, String> items(String id, MeterRegistry meters, int pageSize) {
     CoherentRuntime runtime = runtimes.start(id, b -> b.meterRegistry(meters)
         .reconcileInterval(Duration.ofMillis(250)).validationSampleSize(0)
-        .changeLog(ChangeLogOptions.builder(fixture.dataSource()).build()));
+        .changeLog(ChangeLogOptions.builder(fixture.dataSource()).pageSize(pageSize).build()));
     return runtime.namespace(CatalogFixture.NAMESPACE, Codecs.string(), NamespaceOptions.create(),
         fixture.loader());
   }
@@ -81,6 +88,50 @@ class L2SynchronisationIntegrationTests {
     long v2 = fixture.update("1", "one");
     await().atMost(Duration.ofSeconds(10)).until(() -> synced() > before);
     assertThat(redis.get(entryKey("1"))).isEqualTo(v2 + "|T|");
+  }
+
+  /**
+   * The whole fleet is down while a batch job updates rows with plain SQL; Redis stays up, so L2
+   * still holds every old value and no instance is left to tombstone it. The first instance back
+   * replays the change log from the point before it serves anything from L2; with 5-row pages the
+   * replay takes more than one step (10 pages a tick), and the namespace reads L2 only after it.
+   */
+  @Test
+  void aNewInstanceReplaysWhatChangedWhileNoInstanceRan() {
+    NearCache<String, String> a = items("a", new SimpleMeterRegistry());
+    for (int id = 1; id <= ROWS; id++) {
+      assertThat(a.get(Integer.toString(id))).isEqualTo("item-" + id); // every row in L2
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> synced() > 0);
+    runtimes.closeAll();
+    long point = synced();
+
+    for (int id = 1; id <= 60; id++) {
+      fixture.update(Integer.toString(id), "batch-" + id);
+    }
+    assertThat(synced()).as("nobody raised the point").isEqualTo(point);
+    assertThat(redis.get(entryKey("1"))).as("L2 still holds the old value").isEqualTo("1|V|item-1");
+
+    // Every commit is now older than the bound (250 ms + a poll) would allow a new read to miss.
+    LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
+
+    MeterRegistry meters = new SimpleMeterRegistry();
+    NearCache<String, String> c = items("c", meters, 5);
+    for (int id = 1; id <= ROWS; id++) {
+      String key = Integer.toString(id);
+      assertThat(c.getVersioned(key).version()).as("row %s", key).isEqualTo(fixture.latest(key));
+    }
+    // The replay ends, its tombstones reach L2, and the point rises past the batch.
+    await().atMost(Duration.ofSeconds(10)).until(() -> synced() > point);
+    for (int id = 1; id <= 60; id++) {
+      String stored = redis.get(entryKey(Integer.toString(id)));
+      assertThat(stored).as("row %d in L2", id).startsWith("2|");
+    }
+    c.flushLocal(); // from L2 now
+    for (int id = 1; id <= ROWS; id++) {
+      String key = Integer.toString(id);
+      assertThat(c.getVersioned(key).version()).as("row %s", key).isEqualTo(fixture.latest(key));
+    }
   }
 
   @Test
