@@ -262,8 +262,8 @@ public final class CoherentRuntime implements AutoCloseable {
           + rootMessage(e), e);
     }
     cache.reconciler(reconcileLoop);
-    // Before byName.put: no one may read L2 through it before its catch-up, and every poll from
-    // the catch-up's snapshot on includes it.
+    // Before byName.put: no one may read L2 through it before its catch-up (which starts below,
+    // once every poll includes it).
     reconcileLoop.prepare(cache, synced);
     byName.put(name, cache);
     byChannel.put(cache.channel(), cache);
@@ -275,7 +275,7 @@ public final class CoherentRuntime implements AutoCloseable {
       throw new IllegalStateException("namespace " + name + ": cannot subscribe to "
           + cache.channel() + ": " + rootMessage(e), e);
     }
-    reconcileLoop.catchUp(cache, CATCH_UP_WAIT);
+    reconcileLoop.catchUp(cache, synced, CATCH_UP_WAIT);
     return cache;
   }
 

@@ -101,9 +101,11 @@ final class L1Entry<V> {
   /** For {@link Kind#LOADING} only: the load, completed with the entry it read. */
   final @Nullable CompletableFuture<L1Entry<V>> load;
   /**
-   * For a tombstone: its version is only a Pub/Sub hint's word, which neither L2 nor the source
-   * has confirmed (hints can be forged). A load that finds both below it takes the source's
-   * answer instead of refusing it, so a forged hint costs one load per key, not one per read.
+   * For a tombstone or a load in flight: its version (the floor) is only a Pub/Sub hint's word,
+   * which neither L2 nor the source has confirmed (hints can be forged). A load that finds L2 or
+   * the source below it takes their answer instead of refusing it, so a forged hint costs one
+   * read per key, not one per read of the key; a confirmed invalidation replaces such an entry
+   * even at or below its floor, so that it is never lost under a floor nobody vouches for.
    */
   final boolean hinted;
 
@@ -131,10 +133,13 @@ final class L1Entry<V> {
     this.load = load;
   }
 
-  /** A load in flight under {@code stamp}; it remembers {@code floor}, what L1 knew before. */
-  static <V> L1Entry<V> loading(long floor, Stamp stamp) {
+  /**
+   * A load in flight under {@code stamp}; it remembers {@code floor}, what L1 knew before, and
+   * whether that floor is only a hint's word ({@link #hinted}).
+   */
+  static <V> L1Entry<V> loading(long floor, Stamp stamp, boolean hinted) {
     return new L1Entry<>(Kind.LOADING, floor, stamp, null, Long.MAX_VALUE, null,
-        new CompletableFuture<>(), false);
+        new CompletableFuture<>(), hinted);
   }
 
   boolean isLoading() {

@@ -109,6 +109,8 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   private final AtomicBoolean epochCheckQueued = new AtomicBoolean();
   /** The highest hinted epoch not yet checked against Redis; Long.MIN_VALUE when none. */
   private final AtomicLong hintedEpoch = new AtomicLong(Long.MIN_VALUE);
+  /** The highest unverifiable hinted epoch a reconcile was requested for. Maintenance thread only. */
+  private long unverifiedEpochReconciled = Long.MIN_VALUE;
   /**
    * False while this instance may not trust L2 for what the change log says (see
    * {@link #catchingUp}): loads skip the L2 read and claim no L2 synchronisation point.
@@ -119,7 +121,11 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
    * below it has been applied to L1 and handed to {@link #pending}. Set by the reconciler thread.
    */
   private volatile long polledThrough = -1;
-  /** The synchronisation point this instance last recorded in Redis. Maintenance thread only. */
+  /**
+   * The highest synchronisation point this instance knows Redis had: read in {@link #start} (on
+   * the creating thread, before the namespace is published), then raised by this instance.
+   * Maintenance thread only after start.
+   */
   private long syncedRecorded = -1;
   private volatile ReconcileAction reconciler;
   /** Redis's sequence at the previous state check; -1 before the first. Maintenance thread only. */
@@ -191,7 +197,9 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       stamp = stamp.withEpoch(state.epoch());
     }
     lastSequence.set(state.sequence());
-    return options.l2Enabled() ? l2.synced(-1) : -1;
+    long synced = options.l2Enabled() ? l2.synced(-1) : -1;
+    syncedRecorded = synced; // what Redis had: a lower point later means it lost writes
+    return synced;
   }
 
   public String channel() {
@@ -423,7 +431,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       long owed = pending.floor(k);
       L1Entry<V> existing = map.get(k);
       if (existing == null) {
-        L1Entry<V> mine = L1Entry.loading(owed, stamp);
+        L1Entry<V> mine = L1Entry.loading(owed, stamp, false);
         existing = map.putIfAbsent(k, mine);
         if (existing == null) {
           return owned(k, key, mine, owed, owed);
@@ -436,9 +444,10 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
         return new Claim<>(k, key, null, CompletableFuture.completedFuture(existing), -1, -1);
       }
       long floor = Math.max(existing.version, owed);
-      L1Entry<V> mine = L1Entry.loading(floor, stamp);
+      boolean hinted = existing.hinted && existing.version > owed;
+      L1Entry<V> mine = L1Entry.loading(floor, stamp, hinted);
       if (map.replace(k, existing, mine)) {
-        return owned(k, key, mine, floor, existing.hinted ? owed : floor);
+        return owned(k, key, mine, floor, hinted ? owed : floor);
       }
     }
   }
@@ -993,9 +1002,11 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
    * installs nothing below its floor.
    */
   private void applyInvalidation(String k, long version) {
+    // An entry whose floor only a hint vouches for (a tombstone, or a load in flight that may yet
+    // take an answer below it) gives way even at or above this version: a floor nobody confirmed
+    // must not hide one that is confirmed. A genuine higher floor is in L2 for the next load.
     map.computeIfPresent(k, (ignored, current) ->
-        current.version > version || (current.version == version && !current.hinted)
-            ? current : tombstone(version)); // an equal hinted tombstone is confirmed now
+        current.version >= version && !current.hinted ? current : tombstone(version));
   }
 
   /** As {@link #applyInvalidation}, for a key and version that only a Pub/Sub hint vouches for. */
@@ -1115,7 +1126,10 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       // run, and reconcile meanwhile (a flush without a change log).
       hintedEpoch.accumulateAndGet(hinted, Math::max);
       redisFailed("epoch_check", e);
-      requestReconcile("epoch_unverified");
+      if (hinted > unverifiedEpochReconciled) {
+        unverifiedEpochReconciled = hinted;
+        requestReconcile("epoch_unverified");
+      }
     }
   }
 
@@ -1360,8 +1374,10 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     if (hintedEpoch.get() != Long.MIN_VALUE) {
       checkHintedEpoch();
     }
-    if (options.l2Enabled()
-        && (!pending.isEmpty() || (l2CaughtUp && polledThrough > syncedRecorded))) {
+    // Own writes and epoch bumps are retried with L2 off too (they publish hints); only the
+    // synchronisation point is an L2 matter.
+    if (!pending.isEmpty()
+        || (options.l2Enabled() && l2CaughtUp && polledThrough > syncedRecorded)) {
       syncL2();
     }
     if (reconcileRequested.get()) {
@@ -1408,9 +1424,18 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
         part.forEach(kv -> pending.changed(kv.key(), kv.version()));
       }
       redisRecovered();
-      if (caughtUp && through > syncedRecorded && !pending.epochBumpPending()) {
+      if (options.l2Enabled() && caughtUp && through > syncedRecorded
+          && !pending.epochBumpPending()) {
         long before = l2.advanceSynced(through, syncedRecorded);
-        if (before >= 0 && before < syncedRecorded) {
+        if (before < 0 && syncedRecorded >= 0) {
+          // The point is gone while entries may not be (a restore from before it existed, an
+          // eviction): from where to replay is unknown, so make every older entry unreachable.
+          log.warn("namespace {}: Redis's L2 synchronisation point is gone (it was {});"
+              + " bumping the namespace's epoch", name, syncedRecorded);
+          metrics.l2Regressions.increment();
+          syncedRecorded = -1;
+          changeLogLost();
+        } else if (before >= 0 && before < syncedRecorded) {
           // Redis came back from an older state (a restore from disk, a failover to a replica
           // that had not received everything): tombstones written since then may be gone too.
           // The script left the point where Redis had it, so new instances replay from there

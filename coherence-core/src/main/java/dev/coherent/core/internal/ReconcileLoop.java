@@ -100,8 +100,19 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
   /** Pages one replay step reads before the tick moves on to the poll (10,000 rows by default). */
   private static final int REPLAY_PAGES = 10;
 
-  /** A replay of the change log from transaction {@code from}, resumed after row {@code afterId}. */
-  private record Replay(long from, long afterId) {}
+  /**
+   * A replay of the change log from transaction {@code from}, resumed after row {@code afterId}.
+   * Compared by identity: a newer request for the same point is still a newer request.
+   */
+  private static final class Replay {
+    final long from;
+    final long afterId;
+
+    Replay(long from, long afterId) {
+      this.from = from;
+      this.afterId = afterId;
+    }
+  }
 
   public ReconcileLoop(
       ScheduledExecutorService executor,
@@ -200,6 +211,19 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
    * later replays from there.
    */
   public void prepare(NamespaceCache<?, ?> namespace, long synced) {
+    if (poller != null && synced >= 0) {
+      namespace.catchingUp();
+    }
+  }
+
+  /**
+   * Starts the replay of a namespace {@link #prepare}d with {@code synced}, once every poll
+   * includes it (after the runtime registered it: a replay that ran before could miss a row that
+   * a poll without the namespace then passed over), on the loop's thread, and waits up to {@code
+   * wait} for its first {@link #REPLAY_PAGES} pages (usually all of it: the rows since the last
+   * synchronisation point). What is left, or a replay that failed, goes on at every tick.
+   */
+  public void catchUp(NamespaceCache<?, ?> namespace, long synced, Duration wait) {
     if (poller == null) {
       return;
     }
@@ -207,19 +231,7 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
       executor.execute(() -> recordStart(namespace));
       return;
     }
-    namespace.catchingUp();
     catchUps.put(namespace, new Replay(synced, 0));
-  }
-
-  /**
-   * Runs the prepared replay on the loop's thread and waits up to {@code wait} for its first
-   * {@link #REPLAY_PAGES} pages (usually all of it: the rows since the last synchronisation
-   * point). What is left, or a replay that failed, goes on at every tick.
-   */
-  public void catchUp(NamespaceCache<?, ?> namespace, Duration wait) {
-    if (!catchUps.containsKey(namespace)) {
-      return;
-    }
     try {
       executor.submit(() -> replay(namespace, catchUps.get(namespace)))
           .get(wait.toMillis(), TimeUnit.MILLISECONDS);
@@ -250,7 +262,7 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
     }
     namespace.catchingUp();
     catchUps.merge(namespace, new Replay(from, 0),
-        (running, asked) -> new Replay(Math.min(running.from(), asked.from()), 0));
+        (running, asked) -> new Replay(Math.min(running.from, asked.from), 0));
     executor.execute(() -> replay(namespace, catchUps.get(namespace)));
   }
 
@@ -265,7 +277,7 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
       return; // done, or superseded by a newer request (which runs on its own)
     }
     try {
-      long lastId = poller.replay(namespace.name(), replay.from(), replay.afterId(), REPLAY_PAGES,
+      long lastId = poller.replay(namespace.name(), replay.from, replay.afterId, REPLAY_PAGES,
           new ChangeLogPoller.Sink() {
             @Override
             public boolean apply(List<ChangeLogPoller.Change> page) {
@@ -281,20 +293,20 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
             public void retentionExceeded(long prunedThrough, ChangeLogPoller.Watermark from) {
               log.warn("namespace {}: the change log was pruned through transaction {}, past the"
                   + " namespace's L2 synchronisation point {}: bumping its epoch instead of"
-                  + " replaying", namespace.name(), prunedThrough, replay.from());
+                  + " replaying", namespace.name(), prunedThrough, replay.from);
               retentionFlushes.increment();
               namespace.changeLogLost();
             }
           });
       if (lastId >= 0) {
-        catchUps.replace(namespace, replay, new Replay(replay.from(), lastId));
+        catchUps.replace(namespace, replay, new Replay(replay.from, lastId));
         return; // more pages: next tick
       }
       if (catchUps.remove(namespace, replay)) { // else a newer request came meanwhile
         namespace.caughtUp();
         recordStart(namespace);
         log.debug("namespace {}: caught up from transaction {}", namespace.name(),
-            replay.from());
+            replay.from);
       }
     } catch (SQLException | RuntimeException e) {
       log.warn("namespace {}: change-log catch-up failed ({}); retrying on the next tick",

@@ -80,7 +80,10 @@ class NamespaceCacheUnitTests {
     final Map<String, byte[]> data = new ConcurrentHashMap<>();
     final List<String> published = new CopyOnWriteArrayList<>();
     volatile boolean down;
-    /** Runs inside the next read script, once: what another thread does during an L2 read. */
+    /**
+     * Runs once, as the next read script has its reply: what another thread does between Redis
+     * answering an L2 read and the load using the answer.
+     */
     volatile @Nullable Runnable duringNextRead;
 
     @SuppressWarnings("unchecked")
@@ -110,8 +113,8 @@ class NamespaceCacheUnitTests {
       if (keys.length == 1 && keys[0].endsWith(":synced")) { // synced.lua
         byte[] before = data.get(keys[0]);
         byte[] after = before;
-        boolean regressed = before != null && argv[1].length > 0
-            && Long.parseLong(new String(before, UTF_8)) < Long.parseLong(new String(argv[1], UTF_8));
+        boolean regressed = argv[1].length > 0 && (before == null
+            || Long.parseLong(new String(before, UTF_8)) < Long.parseLong(new String(argv[1], UTF_8)));
         if (argv[0].length > 0 && !regressed && (before == null
             || Long.parseLong(new String(argv[0], UTF_8))
                 > Long.parseLong(new String(before, UTF_8)))) {
@@ -149,17 +152,17 @@ class NamespaceCacheUnitTests {
       }
       byte[] e = epochOf(keys[0], argv[1]);
       if (argv.length == 2) { // read.lua
-        Runnable during = duringNextRead;
-        duringNextRead = null;
-        if (during != null) {
-          during.run();
-        }
         if (!Arrays.equals(e, argv[0])) {
           return list(e);
         }
         List<Object> result = list(e);
         for (int i = 1; i < keys.length; i++) {
           result.add(data.get(keys[i]));
+        }
+        Runnable during = duringNextRead; // after Redis answered, before the reply is used
+        duringNextRead = null;
+        if (during != null) {
+          during.run();
         }
         return result;
       }
@@ -432,6 +435,27 @@ class NamespaceCacheUnitTests {
     redis.duringNextRead = () -> cache.applyChanges(List.of(new Hint.KeyVersion("k", 6)));
 
     assertThat(cache.getVersioned("k").version()).as("the load's own caller").isEqualTo(3);
+    assertThat(cache.getVersioned("k").version()).as("never served from L1 after the change")
+        .isEqualTo(6);
+  }
+
+  @Test
+  void aChangePolledAndWrittenToL2DuringALoadUnderAHintedFloorIsNotOvertaken() {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.create());
+    source.rows.put("k", Versioned.of("v3", 3));
+    assertThat(cache.get("k")).isEqualTo("v3");
+    cache.onMessage(keysHint("other", START, 1, "k", 100)); // forged
+    maintenance.runAll();
+    source.rows.put("k", Versioned.of("v6", 6));
+    // During the load's L2 read the change is polled and its tombstone already written to L2,
+    // so nothing is pending any more when the load installs.
+    redis.duringNextRead = () -> {
+      cache.applyChanges(List.of(new Hint.KeyVersion("k", 6)));
+      maintenance.runAll();
+    };
+
+    assertThat(cache.getVersioned("k").version()).as("the load's own caller").isEqualTo(3);
+    assertThat(redis.entry("k")).isEqualTo("6|T|");
     assertThat(cache.getVersioned("k").version()).as("never served from L1 after the change")
         .isEqualTo(6);
   }

@@ -135,6 +135,26 @@ class L2SynchronisationIntegrationTests {
   }
 
   @Test
+  void aPointThatVanishedWhileEntriesStayedBumpsTheEpoch() {
+    MeterRegistry meters = new SimpleMeterRegistry();
+    NearCache<String, String> a = items("a", meters);
+    assertThat(a.get("1")).isEqualTo("item-1");
+    await().atMost(Duration.ofSeconds(10)).until(() -> synced() > 0);
+    long epoch = a.status().epoch();
+
+    redis.del(base() + ":synced"); // evicted, or a restore from before it existed
+    fixture.update("2", "two"); // the next poll tries to raise it
+
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> Meters.count(meters, "coherent.l2.regressions") >= 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> a.status().epoch() != epoch);
+    assertThat(Meters.count(meters, "coherent.epoch.bumps", "namespace", CatalogFixture.NAMESPACE))
+        .isEqualTo(1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> synced() > 0); // recorded again after it
+    assertThat(a.getVersioned("2").version()).isEqualTo(fixture.latest("2"));
+  }
+
+  @Test
   void aRedisThatCameBackOlderIsBroughtUpToDateFromTheChangeLog() {
     MeterRegistry meters = new SimpleMeterRegistry();
     NearCache<String, String> a = items("a", meters);
