@@ -306,6 +306,24 @@ class HintAbuseIntegrationTests {
         .until(() -> victim.getVersioned(key).version() == v3);
   }
 
+  /** Commits and reads keys k0..k(n-1) on the victim: each in L1 and L2 at version 1. */
+  private List<String> warm(NearCache<String, String> victim, FakeSource source, int n) {
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      keys.add("k" + i);
+      commit(source, keys.get(i));
+      victim.get(keys.get(i));
+    }
+    return keys;
+  }
+
+  /** Publishes {@code count} EPOCH hints for epochs Redis never had, all at sequence {@code seq}. */
+  private void publishForgedEpochs(long realEpoch, long seq, int count) {
+    for (int i = 0; i < count; i++) {
+      raw.sync().publish(channel(NS), epochHint(realEpoch + 1000 + i, seq));
+    }
+  }
+
   /**
    * 30 forged EPOCH hints at once: checks against Redis start for at most {@code
    * epochHintsPerSecond} (10) of them, the rest are ignored as {@code epoch_rate_limited} and
@@ -320,19 +338,12 @@ class HintAbuseIntegrationTests {
     NearCache<String, String> victim = runtimes.start("victim", b -> b.meterRegistry(meters)
             .changeLog(ChangeLogOptions.builder(fixture.dataSource()).build()))
         .namespace(NS, Codecs.string(), NamespaceOptions.create(), source);
-    List<String> keys = new ArrayList<>();
-    for (int i = 0; i < 50; i++) {
-      keys.add("k" + i);
-      commit(source, keys.get(i));
-      victim.get(keys.get(i));
-    }
+    List<String> keys = warm(victim, source, 50);
     long realEpoch = victim.status().epoch();
     int loads = source.loads.get();
     double pollsBefore = polls(meters);
     long seq = victim.status().lastSequence();
-    for (int i = 0; i < 30; i++) {
-      raw.sync().publish(channel(NS), epochHint(realEpoch + 1000 + i, seq));
-    }
+    publishForgedEpochs(realEpoch, seq, 30);
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
       assertThat(count(meters, NS, "coherent.hints.received")).isGreaterThanOrEqualTo(30);
       assertThat(count(meters, NS, "coherent.hints.unconfirmed", "kind", "epoch")).isPositive();
@@ -391,17 +402,10 @@ class HintAbuseIntegrationTests {
     FakeSource source = new FakeSource();
     NearCache<String, String> victim = runtimes.start("victim", b -> b.meterRegistry(meters))
         .namespace(NS, Codecs.string(), NamespaceOptions.create(), source);
-    List<String> keys = new ArrayList<>();
-    for (int i = 0; i < 50; i++) {
-      keys.add("k" + i);
-      commit(source, keys.get(i));
-      victim.get(keys.get(i));
-    }
+    List<String> keys = warm(victim, source, 50);
     long realEpoch = victim.status().epoch();
     long seq = victim.status().lastSequence();
-    for (int i = 0; i < 30; i++) {
-      raw.sync().publish(channel(NS), epochHint(realEpoch + 1000 + i, seq));
-    }
+    publishForgedEpochs(realEpoch, seq, 30);
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
       assertThat(count(meters, NS, "coherent.hints.received")).isGreaterThanOrEqualTo(30);
       assertThat(count(meters, NS, "coherent.hints.unconfirmed", "kind", "epoch")).isPositive();
