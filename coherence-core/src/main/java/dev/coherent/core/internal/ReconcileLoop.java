@@ -401,9 +401,8 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
         @Override
         public void retentionExceeded(long prunedThrough, ChangeLogPoller.Watermark watermark) {
           log.warn("the change log was pruned through transaction {} but this instance had read"
-              + " only up to {}: flushing every namespace and bumping its epoch instead of replaying",
-              prunedThrough,
-              watermark);
+              + " only up to {}: flushing every namespace and bumping its epoch instead of"
+              + " replaying", prunedThrough, watermark);
           retentionFlushes.increment();
           for (NamespaceCache<?, ?> namespace : namespaces.get()) {
             namespace.changeLogLost();
