@@ -848,14 +848,25 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     for (Map.Entry<? extends K, Long> e : keyVersions.entrySet()) {
       long version = Objects.requireNonNull(e.getValue(), "version");
       checkVersion(version);
-      String k = encodeKey(e.getKey());
-      applyInvalidation(k, version);
-      batch.add(new Hint.KeyVersion(k, version));
+      batch.add(new Hint.KeyVersion(encodeKey(e.getKey()), version));
     }
-    if (batch.isEmpty()) {
-      return;
+    for (int[] range : chunks(batch)) {
+      List<Hint.KeyVersion> part = batch.subList(range[0], range[1]);
+      // Pending first, until Redis has the tombstones: a load of a key L1 does not hold may
+      // read L2 before they land, and its install then meets the floor (or, had it installed
+      // before this line, the L1 tombstone below).
+      remember(part);
+      for (Hint.KeyVersion kv : part) {
+        applyInvalidation(kv.key(), kv.version());
+      }
+      try {
+        writeChunk(part, options.l2Enabled() ? tombstones(part) : List.of());
+        part.forEach(kv -> pending.wrote(kv.key(), kv.version()));
+        redisRecovered();
+      } catch (RedisException e) {
+        redisFailed("write", e); // the keys stay pending and are replayed
+      }
     }
-    publish(batch, options.l2Enabled() ? tombstones(batch) : null);
   }
 
   /**

@@ -85,6 +85,8 @@ class NamespaceCacheUnitTests {
      * answering an L2 read and the load using the answer.
      */
     volatile @Nullable Runnable duringNextRead;
+    /** Runs once, before the next write script stores anything: what happens just before it. */
+    volatile @Nullable Runnable beforeNextWrite;
 
     @SuppressWarnings("unchecked")
     RedisCommands<String, byte[]> commands() {
@@ -137,6 +139,11 @@ class NamespaceCacheUnitTests {
         return list(e, s);
       }
       if (sequenced) { // write.lua
+        Runnable before = beforeNextWrite;
+        beforeNextWrite = null;
+        if (before != null) {
+          before.run();
+        }
         byte[] e = epochOf(keys[0], argv[1]);
         if (!Arrays.equals(e, argv[0])) {
           return list(0L, e);
@@ -458,6 +465,22 @@ class NamespaceCacheUnitTests {
     assertThat(redis.entry("k")).isEqualTo("6|T|");
     assertThat(cache.getVersioned("k").version()).as("never served from L1 after the change")
         .isEqualTo(6);
+  }
+
+  @Test
+  void aLoadThatReadsL2JustBeforeThisInstancesOwnInvalidationLandsDoesNotInstallTheOldValue() {
+    NamespaceCache<String, String> cache = start(NamespaceOptions.create());
+    redis.putEntry("k", "3|V|v3"); // filled earlier; this instance does not hold the key
+    source.rows.put("k", Versioned.of("v4", 4));
+    // The load runs between the invalidation's L1 step (nothing to tombstone) and its write.lua.
+    List<Long> loadedBefore = new ArrayList<>();
+    redis.beforeNextWrite = () -> loadedBefore.add(cache.getVersioned("k").version());
+
+    cache.invalidate("k", 4);
+
+    // The racing read overlaps the invalidate call: either version may answer it.
+    assertThat(loadedBefore).hasSize(1).allSatisfy(v -> assertThat(v).isBetween(3L, 4L));
+    assertThat(cache.getVersioned("k").version()).as("not served from L1").isEqualTo(4);
   }
 
   @Test
