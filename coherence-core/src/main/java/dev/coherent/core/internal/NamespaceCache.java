@@ -852,19 +852,21 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     }
     for (int[] range : chunks(batch)) {
       List<Hint.KeyVersion> part = batch.subList(range[0], range[1]);
-      // Pending first, until Redis has the tombstones: a load of a key L1 does not hold may
+      // A floor first, until Redis has the tombstones: a load of a key L1 does not hold may
       // read L2 before they land, and its install then meets the floor (or, had it installed
       // before this line, the L1 tombstone below).
-      remember(part);
-      for (Hint.KeyVersion kv : part) {
-        applyInvalidation(kv.key(), kv.version());
-      }
+      part.forEach(kv -> pending.hold(kv.key(), kv.version()));
       try {
+        for (Hint.KeyVersion kv : part) {
+          applyInvalidation(kv.key(), kv.version());
+        }
         writeChunk(part, options.l2Enabled() ? tombstones(part) : List.of());
-        part.forEach(kv -> pending.wrote(kv.key(), kv.version()));
         redisRecovered();
       } catch (RedisException e) {
-        redisFailed("write", e); // the keys stay pending and are replayed
+        redisFailed("write", e);
+        remember(part); // replayed when Redis answers; a floor meanwhile
+      } finally {
+        part.forEach(kv -> pending.release(kv.key(), kv.version()));
       }
     }
   }

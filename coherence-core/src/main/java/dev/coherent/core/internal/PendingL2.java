@@ -31,13 +31,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * after it was taken. Apart from overflow, only the maintenance thread removes keys, and only the
  * exact version it wrote ({@code remove(key, version)}), so a newer version that arrived during the
  * write stays pending. An overflow racing with an add may leave that key beside the pending bump;
- * the replay after the bump writes it harmlessly.
+ * the replay after the bump writes it harmlessly. Writes under way ({@link #hold}/{@link #release})
+ * are added and removed by the writing thread itself (exact version), and only ever read as floors.
  */
 final class PendingL2 {
   private final int writeCapacity;
   private final int changeCapacity;
   private final ConcurrentHashMap<String, Long> writes = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Long> changes = new ConcurrentHashMap<>();
+  /**
+   * Versions of this instance's writes whose Redis call is under way: floors only, never replayed
+   * (the caller's own call writes them, or remembers them as {@link #write}s when it fails), so
+   * not bounded here: at most one chunk per writing thread.
+   */
+  private final ConcurrentHashMap<String, Long> inFlight = new ConcurrentHashMap<>();
   /** How many epoch bumps were requested, and the request number the last landed bump covered. */
   private final AtomicLong bumpsRequested = new AtomicLong();
   private final AtomicLong bumpsCovered = new AtomicLong();
@@ -49,12 +56,24 @@ final class PendingL2 {
 
   /** The highest pending version of {@code key}, or -1 when nothing is pending for it. */
   long floor(String key) {
-    if (writes.isEmpty() && changes.isEmpty()) {
-      return -1; // the common case: two volatile reads, no hashing
+    if (writes.isEmpty() && changes.isEmpty() && inFlight.isEmpty()) {
+      return -1; // the common case: a few volatile reads, no hashing
     }
     Long write = writes.get(key);
     Long change = changes.get(key);
-    return Math.max(write == null ? -1 : write, change == null ? -1 : change);
+    Long flying = inFlight.get(key);
+    return Math.max(Math.max(write == null ? -1 : write, change == null ? -1 : change),
+        flying == null ? -1 : flying);
+  }
+
+  /** Floors {@code key} at {@code version} while this instance's own write of it is under way. */
+  void hold(String key, long version) {
+    inFlight.merge(key, version, Math::max);
+  }
+
+  /** The write of {@code key} at {@code version} is done (written, or remembered as a write). */
+  void release(String key, long version) {
+    inFlight.remove(key, version);
   }
 
   /** Remembers one of this instance's writes that did not reach Redis. */

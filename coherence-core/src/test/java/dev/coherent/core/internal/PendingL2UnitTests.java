@@ -24,6 +24,17 @@ class PendingL2UnitTests {
   }
 
   @Test
+  void aWriteUnderWayIsAFloorButNeverReplayed() {
+    PendingL2 pending = new PendingL2(10, 10);
+    pending.hold("k", 7);
+    assertThat(pending.floor("k")).isEqualTo(7);
+    assertThat(pending.isEmpty()).as("nothing to replay").isTrue();
+    assertThat(pending.snapshot().writes()).isEmpty();
+    pending.release("k", 7);
+    assertThat(pending.floor("k")).isEqualTo(-1);
+  }
+
+  @Test
   void eachKindHasItsOwnBoundAndOverflowBecomesAnEpochBump() {
     PendingL2 pending = new PendingL2(1, 3);
     pending.write("w", 1);
