@@ -422,7 +422,8 @@ public final class CoherentRuntime implements AutoCloseable {
 
   /**
    * Configures a {@link CoherentRuntime}. Each setter checks its argument; {@link #build()} checks
-   * the combination and connects. Not thread-safe; do not reuse after {@code build()}.
+   * the combination, connects, and seals the builder (every later setter or build throws
+   * {@link IllegalStateException}). Not thread-safe.
    */
   public static final class Builder {
     /** A command that takes longer than this counts as Redis being down (reads go to the source). */
@@ -473,6 +474,8 @@ public final class CoherentRuntime implements AutoCloseable {
     private Duration reconcileSpacing = DEFAULT_RECONCILE_SPACING;
     private Duration livenessTimeout = DEFAULT_LIVENESS_TIMEOUT;
     private int validationSampleSize = DEFAULT_VALIDATION_SAMPLE_SIZE;
+    /** Set by a successful {@link #build()}: the runtime reads this builder as its configuration. */
+    private boolean sealed;
 
     private Builder() {}
 
@@ -482,12 +485,14 @@ public final class CoherentRuntime implements AutoCloseable {
      * plus one poll ago. Without it, reconciles flush L1 locally instead.
      */
     public Builder changeLog(ChangeLogOptions options) {
+      checkUnsealed("changeLog");
       this.changeLog = Objects.requireNonNull(options, "changeLog");
       return this;
     }
 
     /** Period of the reconcile tick (change-log poll, Redis-side check, validation), 250 ms to 10 min. */
     public Builder reconcileInterval(Duration interval) {
+      checkUnsealed("reconcileInterval");
       this.reconcileInterval = within("reconcileInterval", interval, Duration.ofMillis(250),
           Duration.ofMinutes(10));
       return this;
@@ -501,6 +506,7 @@ public final class CoherentRuntime implements AutoCloseable {
      * a storm of lost hints costs at about one per spacing and interval.
      */
     public Builder reconcileSpacing(Duration spacing) {
+      checkUnsealed("reconcileSpacing");
       this.reconcileSpacing = within("reconcileSpacing", spacing, Duration.ofMillis(10),
           Duration.ofMinutes(10));
       return this;
@@ -508,6 +514,7 @@ public final class CoherentRuntime implements AutoCloseable {
 
     /** Silence after which the subscriber is PINGed; no answer counts as down. 100 ms to 10 min. */
     public Builder livenessTimeout(Duration timeout) {
+      checkUnsealed("livenessTimeout");
       this.livenessTimeout = within("livenessTimeout", timeout, Duration.ofMillis(100),
           Duration.ofMinutes(10));
       return this;
@@ -515,6 +522,7 @@ public final class CoherentRuntime implements AutoCloseable {
 
     /** L1 entries per namespace checked against L2 each tick, 0 (off) to 10,000. */
     public Builder validationSampleSize(int entries) {
+      checkUnsealed("validationSampleSize");
       if (entries < 0 || entries > 10_000) {
         throw new IllegalArgumentException(
             "validationSampleSize must be from 0 to 10000 but was " + entries);
@@ -528,6 +536,7 @@ public final class CoherentRuntime implements AutoCloseable {
      * for TLS.
      */
     public Builder redisUri(String uri) {
+      checkUnsealed("redisUri");
       Objects.requireNonNull(uri, "redisUri");
       try {
         this.uri = RedisURI.create(uri);
@@ -544,12 +553,14 @@ public final class CoherentRuntime implements AutoCloseable {
 
     /** The Redis server as a Lettuce {@link RedisURI} (copied; later changes do not apply). */
     public Builder redisUri(RedisURI uri) {
+      checkUnsealed("redisUri");
       this.uri = RedisURI.builder(Objects.requireNonNull(uri, "redisUri")).build();
       return this;
     }
 
     /** An existing client to share (not closed by the runtime); still needs {@link #redisUri}. */
     public Builder redisClient(RedisClient client) {
+      checkUnsealed("redisClient");
       this.client = Objects.requireNonNull(client, "redisClient");
       return this;
     }
@@ -559,12 +570,14 @@ public final class CoherentRuntime implements AutoCloseable {
      * client, configured to fail fast while disconnected. Ignored with {@link #redisClient}.
      */
     public Builder clientResources(io.lettuce.core.resource.ClientResources resources) {
+      checkUnsealed("clientResources");
       this.clientResources = Objects.requireNonNull(resources, "clientResources");
       return this;
     }
 
     /** ACL user and password, overriding any in the URI. */
     public Builder credentials(@Nullable String username, char[] password) {
+      checkUnsealed("credentials");
       this.username = username;
       this.password = Objects.requireNonNull(password, "password").clone();
       return this;
@@ -572,6 +585,7 @@ public final class CoherentRuntime implements AutoCloseable {
 
     /** Unique per running instance; appears in hints as their origin. Default: host-pid-random. */
     public Builder instanceId(String instanceId) {
+      checkUnsealed("instanceId");
       checkName("instanceId", instanceId);
       this.instanceId = instanceId;
       return this;
@@ -579,6 +593,7 @@ public final class CoherentRuntime implements AutoCloseable {
 
     /** Tenants have separate keys and channels; hints of another tenant are ignored. */
     public Builder tenant(String tenant) {
+      checkUnsealed("tenant");
       if (tenant == null || !TENANT.matcher(tenant).matches()) {
         throw new IllegalArgumentException("tenant '" + tenant + "' must be 1 to 100 characters of"
             + " letters, digits, '_', '.' or '-', starting with a letter or digit (no ':')");
@@ -588,12 +603,14 @@ public final class CoherentRuntime implements AutoCloseable {
     }
 
     public Builder keyPrefix(String keyPrefix) {
+      checkUnsealed("keyPrefix");
       checkName("keyPrefix", keyPrefix);
       this.keyPrefix = keyPrefix;
       return this;
     }
 
     public Builder channelPrefix(String channelPrefix) {
+      checkUnsealed("channelPrefix");
       checkName("channelPrefix", channelPrefix);
       this.channelPrefix = channelPrefix;
       return this;
@@ -601,6 +618,7 @@ public final class CoherentRuntime implements AutoCloseable {
 
     /** Where {@code coherent.*} meters go; default a private {@link SimpleMeterRegistry}. */
     public Builder meterRegistry(MeterRegistry registry) {
+      checkUnsealed("meterRegistry");
       this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
       return this;
     }
@@ -612,30 +630,35 @@ public final class CoherentRuntime implements AutoCloseable {
      * of {@code System.nanoTime()} on the hit path costs far more than the lookup itself).
      */
     public Builder ticker(Ticker ticker) {
+      checkUnsealed("ticker");
       this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;
     }
 
     /** Wall clock for hint timestamps and initial epochs. */
     public Builder clock(Clock clock) {
+      checkUnsealed("clock");
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
     /** Uniform [0, 1) source for TTL jitter (tests pass a seeded or fixed one). */
     public Builder random(DoubleSupplier random) {
+      checkUnsealed("random");
       this.random = Objects.requireNonNull(random, "random");
       return this;
     }
 
     /** Runs loads; default a cached pool of daemon threads owned by the runtime. */
     public Builder loadExecutor(java.util.concurrent.Executor executor) {
+      checkUnsealed("loadExecutor");
       this.loadExecutor = Objects.requireNonNull(executor, "loadExecutor");
       return this;
     }
 
     /** Redis command timeout, 10 ms to 60 s. */
     public Builder commandTimeout(Duration timeout) {
+      checkUnsealed("commandTimeout");
       this.commandTimeout = within("commandTimeout", timeout, Duration.ofMillis(10),
           Duration.ofSeconds(60));
       return this;
@@ -643,6 +666,7 @@ public final class CoherentRuntime implements AutoCloseable {
 
     /** Period of replaying failed writes and retrying reconciles, 10 ms to 1 min. */
     public Builder maintenanceInterval(Duration interval) {
+      checkUnsealed("maintenanceInterval");
       this.maintenanceInterval = within("maintenanceInterval", interval, Duration.ofMillis(10),
           Duration.ofMinutes(1));
       return this;
@@ -661,6 +685,7 @@ public final class CoherentRuntime implements AutoCloseable {
 
     /** Poll period of a lease waiter, 1 ms to 1 s. */
     public Builder leasePoll(Duration poll) {
+      checkUnsealed("leasePoll");
       this.leasePoll = within("leasePoll", poll, Duration.ofMillis(1), Duration.ofSeconds(1));
       return this;
     }
@@ -670,6 +695,7 @@ public final class CoherentRuntime implements AutoCloseable {
      * Pub/Sub had lost it. Never use it to filter in production.
      */
     public Builder hintFilter(Predicate<Hint> filter) {
+      checkUnsealed("hintFilter");
       this.hintFilter = Objects.requireNonNull(filter, "hintFilter");
       return this;
     }
@@ -683,14 +709,23 @@ public final class CoherentRuntime implements AutoCloseable {
      * docs/operations.md). Keys are at least 16 bytes (32 random bytes recommended) and copied.
      */
     public Builder authenticatedHints(byte[] signingKey, byte[]... alsoAccepted) {
+      checkUnsealed("authenticatedHints");
       Objects.requireNonNull(signingKey, "signingKey");
       Objects.requireNonNull(alsoAccepted, "alsoAccepted");
       this.hintAuth = HintAuth.of(signingKey, List.of(alsoAccepted));
       return this;
     }
 
-    /** Connects and starts the runtime. */
+    /**
+     * Connects and starts the runtime, and seals this builder: a runtime's configuration never
+     * changes after it is built, and one builder builds one runtime (two runtimes with one
+     * instance id would ignore each other's hints). A build that fails leaves it open.
+     *
+     * @throws IllegalStateException if this builder already built a runtime, or the runtime
+     *     cannot start (Redis or the change log unreachable)
+     */
     public CoherentRuntime build() {
+      checkUnsealed("build");
       if (uri == null) {
         throw new IllegalStateException("redisUri is required (e.g. redis://localhost:6379)");
       }
@@ -698,7 +733,21 @@ public final class CoherentRuntime implements AutoCloseable {
         throw new IllegalStateException("reconcileSpacing (" + reconcileSpacing + ") must not"
             + " exceed reconcileInterval (" + reconcileInterval + ")");
       }
-      return new CoherentRuntime(this);
+      sealed = true;
+      try {
+        return new CoherentRuntime(this);
+      } catch (RuntimeException | Error e) {
+        sealed = false;
+        throw e;
+      }
+    }
+
+    private void checkUnsealed(String what) {
+      if (sealed) {
+        throw new IllegalStateException("this builder already built runtime " + instanceId
+            + "; its configuration cannot change and it builds no other runtime (" + what
+            + "); use CoherentRuntime.builder() for another one");
+      }
     }
 
     private static Duration within(String name, Duration value, Duration min, Duration max) {

@@ -55,6 +55,30 @@ class RuntimeConfigurationIntegrationTests {
   }
 
   @Test
+  void buildSealsTheBuilderSoTheRuntimesConfigurationNeverChanges() throws Exception {
+    int closed;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closed = socket.getLocalPort();
+    }
+    CoherentRuntime.Builder builder = CoherentRuntime.builder()
+        .redisUri("redis://127.0.0.1:" + closed).commandTimeout(Duration.ofMillis(500))
+        .instanceId("sealed-1").tenant(runtimes.tenant());
+    assertThatThrownBy(builder::build).isInstanceOf(IllegalStateException.class);
+    // A build that failed leaves the builder open: fix it and build.
+    try (CoherentRuntime runtime = builder.redisUri(Services.redis().url()).build()) {
+      assertThatThrownBy(() -> builder.instanceId("sealed-2"))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("already built runtime sealed-1")
+          .hasMessageContaining("instanceId");
+      assertThatThrownBy(builder::build)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("already built runtime sealed-1");
+      assertThat(runtime.instanceId()).isEqualTo("sealed-1");
+      assertThat(runtime.tenant()).isEqualTo(runtimes.tenant());
+    }
+  }
+
+  @Test
   void withoutL2HintsStillKeepInstancesCoherent() {
     NamespaceOptions l1Only = NamespaceOptions.builder().l2Enabled(false).build();
     FakeSource source = new FakeSource();
