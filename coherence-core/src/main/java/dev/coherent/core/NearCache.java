@@ -31,6 +31,9 @@ public interface NearCache<K, V> {
   /** Reads with its version (null when not found). */
   @Nullable Versioned<V> getVersioned(K key);
 
+  /** Reads with its version through the given loader (null when not found). */
+  @Nullable Versioned<V> getVersioned(K key, VersionedLoader<? super K, V> loader);
+
   /** Asynchronous {@link #get(Object)}: completes on a loader thread, or at once on an L1 hit. */
   CompletableFuture<@Nullable V> getAsync(K key);
 

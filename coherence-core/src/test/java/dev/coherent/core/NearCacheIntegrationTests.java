@@ -1,6 +1,7 @@
 package dev.coherent.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.coherent.testsupport.Services;
@@ -210,6 +211,17 @@ class NearCacheIntegrationTests {
         });
     assertThat(a.get(7L)).isEqualTo(new Product(7, "drill", 4999));
     assertThat(b.getVersioned(7L)).isEqualTo(Versioned.of(new Product(7, "drill", 4999), 3));
+  }
+
+  @Test
+  void getVersionedWithAGivenLoaderWorksWithoutADefaultOne() {
+    NearCache<String, String> a = runtimes.start("a").namespace("versioned", Codecs.string());
+    assertThat(a.getVersioned("k", key -> Versioned.of("v5", 5))).isEqualTo(Versioned.of("v5", 5));
+    assertThat(a.getVersioned("k", key -> {
+      throw new AssertionError("an L1 hit");
+    })).isEqualTo(Versioned.of("v5", 5));
+    assertThatThrownBy(() -> a.getVersioned("k")).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("has no loader");
   }
 
   @Test

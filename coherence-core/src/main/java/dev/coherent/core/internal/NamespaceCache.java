@@ -242,6 +242,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     return getVersioned(key, requireLoader());
   }
 
+  @Override
   public @Nullable Versioned<V> getVersioned(K key, VersionedLoader<? super K, V> loader) {
     String k = lookupKey(key);
     L1Entry<V> hit = l1Hit(k);
