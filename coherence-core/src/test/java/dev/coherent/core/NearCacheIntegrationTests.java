@@ -214,6 +214,38 @@ class NearCacheIntegrationTests {
   }
 
   @Test
+  void metersFollowMicrometersCacheConventionsToo() {
+    io.micrometer.core.instrument.MeterRegistry meters =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    FakeSource source = new FakeSource();
+    source.write("a", "A");
+    source.write("b", "B");
+    source.write("c", "C");
+    NearCache<String, String> cache = runtimes.start("conventions", x -> x.meterRegistry(meters))
+        .namespace("conventions", Codecs.string(),
+            NamespaceOptions.builder().l1MaximumSize(2).build(), source);
+    cache.get("a"); // miss: loaded
+    cache.get("a"); // L1 hit
+    cache.flushLocal();
+    cache.get("a"); // L2 hit
+    cache.put("p", "P", 1);
+    cache.get("b");
+    cache.get("c"); // three values in an L1 bounded at two
+
+    assertThat(Meters.count(meters, "cache.gets", "cache", "conventions", "result", "hit"))
+        .isEqualTo(2);
+    assertThat(Meters.count(meters, "cache.gets", "cache", "conventions", "result", "miss"))
+        .isEqualTo(3);
+    assertThat(Meters.count(meters, "cache.puts", "cache", "conventions")).isEqualTo(4);
+    await().atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() -> {
+      cache.get("a"); // reads let Caffeine run its size eviction
+      assertThat(Meters.count(meters, "cache.evictions", "cache", "conventions")).isPositive();
+      assertThat(meters.get("cache.size").tag("cache", "conventions").gauge().value())
+          .isLessThanOrEqualTo(3);
+    });
+  }
+
+  @Test
   void getVersionedWithAGivenLoaderWorksWithoutADefaultOne() {
     NearCache<String, String> a = runtimes.start("a").namespace("versioned", Codecs.string());
     assertThat(a.getVersioned("k", key -> Versioned.of("v5", 5))).isEqualTo(Versioned.of("v5", 5));

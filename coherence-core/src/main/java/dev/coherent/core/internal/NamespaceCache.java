@@ -2,6 +2,7 @@ package dev.coherent.core.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.coherent.core.CacheLoadException;
 import dev.coherent.core.Codec;
@@ -170,6 +171,12 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
             // incomplete futures).
             .maximumWeight(options.l1MaximumSize())
             .weigher((String k, L1Entry<V> e) -> e.isLoading() ? 0 : 1)
+            // Runs only when the size bound evicts, never on a read.
+            .evictionListener((String k, L1Entry<V> e, RemovalCause cause) -> {
+              if (cause.wasEvicted() && e != null && e.answers) {
+                metrics.evictions.increment();
+              }
+            })
             .build();
     this.map = l1.asMap();
     this.buffer = new HintBuffer(options.hintBufferCapacity());
@@ -185,6 +192,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     metrics.gauge("coherent.l1.size", l1, Cache::estimatedSize);
     metrics.gauge("coherent.hints.pending", buffer, HintBuffer::size);
     metrics.gauge("coherent.l2.pending", pending, PendingL2::size);
+    metrics.bindCacheConventions(() -> l1.estimatedSize());
   }
 
   /**
@@ -798,6 +806,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
     Objects.requireNonNull(value, "value");
     checkVersion(version);
     String k = encodeKey(key);
+    metrics.puts.increment();
     byte[] payload = RedisL2.encode(L1Entry.Kind.VALUE, version, codec.encode(value));
     // While an epoch bump is pending, floors may have been dropped with the pending keys: keep
     // what this put installs short-lived, as when Redis is down.
@@ -989,7 +998,13 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
    * (Caffeine's size bound caps it meanwhile). A tombstone goes too: its floor has expired.
    */
   void sweepExpired(long now) {
-    map.values().removeIf(e -> !e.isLoading() && now - e.deadlineNanos >= 0);
+    for (Map.Entry<String, L1Entry<V>> e : map.entrySet()) {
+      L1Entry<V> entry = e.getValue();
+      if (!entry.isLoading() && now - entry.deadlineNanos >= 0 && map.remove(e.getKey(), entry)
+          && entry.answers) {
+        metrics.evictions.increment(); // an expired value or not-found; tombstones are not counted
+      }
+    }
   }
 
   private void clearL1Later() {

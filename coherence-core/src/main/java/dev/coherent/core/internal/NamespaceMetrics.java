@@ -6,9 +6,11 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.cache.CacheMeterBinder;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -25,6 +27,10 @@ final class NamespaceMetrics {
   final LongAdder l2Misses = new LongAdder();
   final LongAdder loadFound = new LongAdder();
   final LongAdder loadNotFound = new LongAdder();
+  /** {@code put} calls (for {@code cache.puts}). */
+  final LongAdder puts = new LongAdder();
+  /** Values and not-found entries L1 evicted by its size bound or swept out expired. */
+  final LongAdder evictions = new LongAdder();
   final Timer loadTimer;
   final Counter hintsPublished;
   final Counter hintsReceived;
@@ -46,6 +52,7 @@ final class NamespaceMetrics {
   final Counter l2Regressions;
 
   private final MeterRegistry registry;
+  private final String namespace;
   private final Tags tags;
   private final ConcurrentMap<String, Counter> malformed = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Counter> ignored = new ConcurrentHashMap<>();
@@ -55,6 +62,7 @@ final class NamespaceMetrics {
 
   NamespaceMetrics(MeterRegistry registry, String namespace) {
     this.registry = registry;
+    this.namespace = namespace;
     this.tags = Tags.of("namespace", namespace);
     adder("coherent.gets", l1Hits, "tier", "l1", "result", "hit");
     adder("coherent.gets", l1Misses, "tier", "l1", "result", "miss");
@@ -82,6 +90,47 @@ final class NamespaceMetrics {
     localFlushes = counter("coherent.flushes");
     leaseWaits = counter("coherent.lease.waits");
     l2Regressions = counter("coherent.l2.regressions");
+  }
+
+  /**
+   * The same reads in Micrometer's cache conventions ({@code cache.gets{cache,result}}, {@code
+   * cache.puts}, {@code cache.evictions}, {@code cache.size}), through Micrometer's own {@link
+   * CacheMeterBinder}, so that cache dashboards made for Caffeine or Spring work unchanged. A hit
+   * is a read answered by L1 or L2, a miss one that went to the source; a put is a value stored
+   * from the source or by {@code put}.
+   */
+  void bindCacheConventions(LongSupplier size) {
+    new CacheMeterBinder<NamespaceMetrics>(this, namespace, Tags.empty()) {
+      @Override
+      protected Long size() {
+        return size.getAsLong();
+      }
+
+      @Override
+      protected long hitCount() {
+        return l1Hits.sum() + l2Hits.sum();
+      }
+
+      @Override
+      protected Long missCount() {
+        return loadFound.sum() + loadNotFound.sum();
+      }
+
+      @Override
+      protected Long evictionCount() {
+        return evictions.sum();
+      }
+
+      @Override
+      protected long putCount() {
+        return loadFound.sum() + loadNotFound.sum() + puts.sum();
+      }
+
+      @Override
+      protected void bindImplementationSpecificMetrics(MeterRegistry registry) {
+        // Coherent's own meters are the coherent.* ones, registered above.
+      }
+    }.bindTo(registry);
   }
 
   <T> void gauge(String name, T target, ToDoubleFunction<T> value) {
