@@ -860,24 +860,17 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
       checkVersion(version);
       batch.add(new Hint.KeyVersion(encodeKey(e.getKey()), version));
     }
-    for (int[] range : chunks(batch)) {
-      List<Hint.KeyVersion> part = batch.subList(range[0], range[1]);
-      // A floor first, until Redis has the tombstones: a load of a key L1 does not hold may
-      // read L2 before they land, and its install then meets the floor (or, had it installed
-      // before this line, the L1 tombstone below).
-      part.forEach(kv -> pending.hold(kv.key(), kv.version()));
-      try {
-        for (Hint.KeyVersion kv : part) {
-          applyInvalidation(kv.key(), kv.version());
-        }
-        writeChunk(part, options.l2Enabled() ? tombstones(part) : List.of());
-        redisRecovered();
-      } catch (RedisException e) {
-        redisFailed("write", e);
-        remember(part); // replayed when Redis answers; a floor meanwhile
-      } finally {
-        part.forEach(kv -> pending.release(kv.key(), kv.version()));
+    // A floor first, until Redis has the tombstones: a load of a key L1 does not hold may read L2
+    // before they land, and its install then meets the floor (or, had it installed before this
+    // line, the L1 tombstone below). A chunk Redis does not take is remembered by publish().
+    batch.forEach(kv -> pending.hold(kv.key(), kv.version()));
+    try {
+      for (Hint.KeyVersion kv : batch) {
+        applyInvalidation(kv.key(), kv.version());
       }
+      publish(batch, options.l2Enabled() ? tombstones(batch) : null);
+    } finally {
+      batch.forEach(kv -> pending.release(kv.key(), kv.version()));
     }
   }
 
@@ -1298,7 +1291,8 @@ public final class NamespaceCache<K, V> implements NearCache<K, V> {
   }
 
   private void scheduleSync() {
-    if (options.l2Enabled() && syncQueued.compareAndSet(false, true)) {
+    // With L2 off only this instance's own writes and epoch bumps can be owed (they publish).
+    if ((options.l2Enabled() || !pending.isEmpty()) && syncQueued.compareAndSet(false, true)) {
       ctx.maintenance().execute(() -> {
         syncQueued.set(false);
         syncL2();
