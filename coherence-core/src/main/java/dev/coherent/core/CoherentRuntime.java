@@ -1,50 +1,30 @@
 package dev.coherent.core;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.coherent.core.internal.CoarseTicker;
-import dev.coherent.core.internal.HintAuth;
-import dev.coherent.core.internal.HintCodec;
+import dev.coherent.core.internal.Checks;
 import dev.coherent.core.internal.NamespaceCache;
-import dev.coherent.core.internal.ReconcileLoop;
-import dev.coherent.core.internal.RuntimeContext;
-import io.lettuce.core.ClientOptions;
+import dev.coherent.core.internal.RuntimeEngine;
+import dev.coherent.core.internal.RuntimeSettings;
+import dev.coherent.core.internal.redis.HintAuth;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.codec.RedisCodec;
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.SocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One per service instance: owns one Redis command connection, one Pub/Sub connection, the loader
@@ -63,17 +43,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Thread-safe. Namespaces are created under the runtime's lock; everything else is delegated
- * to thread-safe components (Lettuce connections, Caffeine, concurrent maps).
+ * to thread-safe components (the engine in {@code internal}, Lettuce, Caffeine, concurrent maps).
  */
 public final class CoherentRuntime implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(CoherentRuntime.class);
-  /** Names, tenants and prefixes end up in Redis keys and channel names: keep them plain. */
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}");
-  /**
-   * Tenants have no ':' so that the hash tag {tenant:namespace} and the channel suffix
-   * :namespace:tenant are unambiguous (tenant "a:b" + namespace "c" vs tenant "a" + "b:c").
-   */
-  private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
   /**
    * How long creating a namespace waits for its change-log catch-up (usually a few milliseconds:
    * the rows since the last synchronisation point); past it the namespace is handed out and reads
@@ -81,137 +53,18 @@ public final class CoherentRuntime implements AutoCloseable {
    */
   private static final Duration CATCH_UP_WAIT = Duration.ofSeconds(10);
 
-  private final Builder config;
-  private final RedisClient client;
-  private final boolean ownsClient;
-  private final StatefulRedisConnection<String, byte[]> commands;
-  private final StatefulRedisPubSubConnection<String, String> pubsub;
-  private final ExecutorService loaders;
-  private final ScheduledExecutorService maintenance;
-  private final ScheduledExecutorService reconcileExecutor;
-  /** Refreshes the L1 clock; null when a ticker was configured (then L1 reads it directly). */
-  private final @Nullable ScheduledExecutorService clockExecutor;
-  private final ReconcileLoop reconcileLoop;
-  private final RuntimeContext context;
-  private final HintCodec hintCodec;
-  private final Map<String, NamespaceCache<?, ?>> byChannel = new ConcurrentHashMap<>();
-  private final Map<String, NamespaceCache<?, ?>> byName = new ConcurrentHashMap<>();
-  private final RedisConnectionStateListener connectionListener;
-  private final io.micrometer.core.instrument.Counter reconnects;
-  private volatile boolean subscriberWasDown;
-  private volatile boolean closed;
+  private final RuntimeSettings settings;
+  private final RuntimeEngine engine;
+  /** What callers hold for each namespace: a public type only, never the internal class. */
+  private final Map<String, Handle<?, ?>> handles = new ConcurrentHashMap<>();
 
-  private CoherentRuntime(Builder b) {
-    this.config = b;
-    this.hintCodec = new HintCodec(b.hintAuth);
-    this.ownsClient = b.client == null;
-    RedisURI uri = RedisURI.builder(Objects.requireNonNull(b.uri, "redisUri")).build();
-    if (b.password != null) {
-      if (b.username != null) {
-        uri.setAuthentication(b.username, b.password);
-      } else {
-        uri.setAuthentication(b.password);
-      }
-    }
-    uri.setTimeout(b.commandTimeout);
-    // CLIENT LIST shows which instance a connection belongs to (operators, fault scenarios).
-    uri.setClientName(b.instanceId);
-    if (ownsClient) {
-      this.client = b.clientResources == null ? RedisClient.create()
-          : RedisClient.create(b.clientResources);
-      client.setOptions(ClientOptions.builder()
-          // Fail fast while disconnected: a read then goes to the source instead of queueing.
-          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-          .autoReconnect(true)
-          .timeoutOptions(TimeoutOptions.enabled(b.commandTimeout))
-          .build());
-    } else {
-      this.client = b.client;
-    }
-    RedisURI target = uri;
-    try {
-      this.commands = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE), target);
-      commands.setTimeout(b.commandTimeout);
-      this.pubsub = client.connectPubSub(StringCodec.UTF8, target);
-    } catch (RedisException e) {
-      if (ownsClient) {
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-      }
-      throw new IllegalStateException("Coherent cannot connect to Redis at "
-          + redact(target) + ": " + rootMessage(e)
-          + " (check the Redis URI, credentials and TLS settings)", e);
-    }
-    this.loaders = b.loadExecutor != null ? null : Executors.newCachedThreadPool(daemon("coherent-loader"));
-    this.maintenance = Executors.newSingleThreadScheduledExecutor(daemon("coherent-maintenance"));
-    this.reconcileExecutor =
-        Executors.newSingleThreadScheduledExecutor(daemon("coherent-reconciler"));
-    this.reconcileLoop = new ReconcileLoop(reconcileExecutor, maintenance, b.changeLog,
-        b.reconcileInterval, b.reconcileSpacing,
-        b.livenessTimeout, b.validationSampleSize, () -> List.copyOf(byName.values()),
-        byName::get, this::pingSubscriber, b.ticker, b.meterRegistry);
-    Ticker l1Ticker = b.ticker;
-    if (b.ticker == Ticker.systemTicker()) {
-      this.clockExecutor = Executors.newSingleThreadScheduledExecutor(daemon("coherent-clock"));
-      l1Ticker = new CoarseTicker(b.ticker, b.l1ClockResolution, clockExecutor);
-    } else {
-      this.clockExecutor = null;
-    }
-    this.context = new RuntimeContext(
-        b.instanceId, b.tenant, b.keyPrefix, b.channelPrefix, commands.sync(), b.meterRegistry,
-        b.ticker, l1Ticker, b.clock, b.random, b.loadExecutor != null ? b.loadExecutor : loaders,
-        maintenance, reconcileExecutor, b.leasePoll, b.hintFilter);
-    pubsub.addListener(new RedisPubSubAdapter<>() {
-      @Override
-      public void message(String channel, String message) {
-        reconcileLoop.traffic();
-        NamespaceCache<?, ?> namespace = byChannel.get(channel);
-        if (namespace != null) {
-          namespace.onMessage(message);
-        }
-      }
+  /** A namespace as handed out, with what it was created with (for {@link #getOrCreateNamespace}). */
+  private record Handle<K, V>(NearCache<K, V> cache, NamespaceOptions options,
+      Function<? super K, String> keyEncoder) {}
 
-      @Override
-      public void subscribed(String channel, long count) {
-        reconcileLoop.traffic();
-        NamespaceCache<?, ?> namespace = byChannel.get(channel);
-        if (namespace != null) {
-          namespace.subscribed();
-        }
-      }
-    });
-    this.connectionListener = new RedisConnectionStateListener() {
-      @Override
-      public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-        if (connection == pubsub) {
-          subscriberWasDown = true;
-          byName.values().forEach(NamespaceCache::subscriberDown);
-        }
-      }
-
-      @Override
-      public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
-        if (connection == pubsub && subscriberWasDown) {
-          subscriberWasDown = false;
-          reconnects.increment();
-        }
-        // Resubscription follows; each namespace reconciles on its subscribed() callback.
-      }
-    };
-    client.addListener(connectionListener);
-    this.reconnects = io.micrometer.core.instrument.Counter.builder("coherent.reconcile.reconnects")
-        .description("Pub/Sub reconnections").register(b.meterRegistry);
-    long period = b.maintenanceInterval.toMillis();
-    maintenance.scheduleWithFixedDelay(this::maintain, period, period, TimeUnit.MILLISECONDS);
-    try {
-      reconcileLoop.start();
-    } catch (java.sql.SQLException | RuntimeException e) {
-      closeQuietly();
-      throw new IllegalStateException("Coherent cannot read the change log ("
-          + (b.changeLog == null ? "none" : b.changeLog.table()) + "): " + rootMessage(e)
-          + " (is the coherent-db schema migrated and the database reachable?)", e);
-    }
-    log.info("Coherent runtime {} (tenant {}) connected to Redis at {}", b.instanceId, b.tenant,
-        redact(target));
+  private CoherentRuntime(RuntimeSettings settings) {
+    this.settings = settings;
+    this.engine = new RuntimeEngine(settings);
   }
 
   public static Builder builder() {
@@ -241,75 +94,93 @@ public final class CoherentRuntime implements AutoCloseable {
       NamespaceOptions options,
       Function<? super K, String> keyEncoder,
       @Nullable VersionedLoader<? super K, V> loader) {
-    checkName("namespace", name);
+    NearCache<K, V> created = create(name, codec, options, keyEncoder, loader);
+    if (created == null) {
+      throw new IllegalStateException("namespace " + name + " already exists in runtime "
+          + settings.instanceId() + "; look it up with namespace(name) instead");
+    }
+    return created;
+  }
+
+  /**
+   * The namespace {@code name}, created as {@link #namespace(String, Codec, NamespaceOptions,
+   * Function, VersionedLoader)} does on the first call; later calls return the same one, as a
+   * Hibernate {@code RegionFactory} or a Spring {@code CacheManager} asks for a region again.
+   *
+   * @throws IllegalStateException if the namespace exists with other options or another key
+   *     encoder (codec and loader cannot be compared; the first call's are kept), or the runtime
+   *     is closed
+   */
+  @SuppressWarnings("unchecked")
+  public synchronized <K, V> NearCache<K, V> getOrCreateNamespace(
+      String name,
+      Codec<V> codec,
+      NamespaceOptions options,
+      Function<? super K, String> keyEncoder,
+      @Nullable VersionedLoader<? super K, V> loader) {
+    Handle<?, ?> existing = handles.get(name);
+    if (existing == null) {
+      return Objects.requireNonNull(create(name, codec, options, keyEncoder, loader), name);
+    }
+    if (!existing.options().equals(options) || existing.keyEncoder() != keyEncoder) {
+      throw new IllegalStateException("namespace " + name + " exists in runtime "
+          + settings.instanceId() + " with " + (existing.options().equals(options)
+              ? "another key encoder" : "other options (" + existing.options() + ")")
+          + "; ask for it with the options and key encoder it was created with");
+    }
+    return (NearCache<K, V>) existing.cache();
+  }
+
+  private <K, V> @Nullable NearCache<K, V> create(String name, Codec<V> codec,
+      NamespaceOptions options, Function<? super K, String> keyEncoder,
+      @Nullable VersionedLoader<? super K, V> loader) {
+    Checks.name("namespace", name);
     Objects.requireNonNull(codec, "codec");
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(keyEncoder, "keyEncoder");
-    if (closed) {
-      throw new IllegalStateException("runtime " + config.instanceId + " is closed");
-    }
-    if (byName.containsKey(name)) {
-      throw new IllegalStateException("namespace " + name + " already exists in runtime "
-          + config.instanceId + "; look it up with namespace(name) instead");
-    }
     NamespaceCache<K, V> cache =
-        new NamespaceCache<>(name, options, codec, keyEncoder, loader, context, hintCodec);
-    long synced;
-    try {
-      synced = cache.start();
-    } catch (RedisException e) {
-      throw new IllegalStateException("namespace " + name + ": cannot read its epoch from Redis: "
-          + rootMessage(e), e);
+        engine.create(name, codec, options, keyEncoder, loader, CATCH_UP_WAIT);
+    if (cache == null) {
+      return null;
     }
-    cache.reconciler(reconcileLoop);
-    // Before byName.put: no one may read L2 through it before its catch-up (which starts below,
-    // once every poll includes it).
-    reconcileLoop.prepare(cache, synced);
-    byName.put(name, cache);
-    byChannel.put(cache.channel(), cache);
-    try {
-      pubsub.sync().subscribe(cache.channel());
-    } catch (RedisException e) {
-      byName.remove(name);
-      byChannel.remove(cache.channel());
-      throw new IllegalStateException("namespace " + name + ": cannot subscribe to "
-          + cache.channel() + ": " + rootMessage(e), e);
-    }
-    reconcileLoop.catchUp(cache, synced, CATCH_UP_WAIT);
-    return cache;
+    NearCache<K, V> handle = new CoherentNearCache<>(cache);
+    handles.put(name, new Handle<>(handle, options, keyEncoder));
+    return handle;
   }
 
   /** An existing namespace by name. */
   @SuppressWarnings("unchecked")
   public <K, V> NearCache<K, V> namespace(String name) {
-    NamespaceCache<?, ?> cache = byName.get(name);
-    if (cache == null) {
+    Handle<?, ?> handle = handles.get(name);
+    if (handle == null) {
       throw new IllegalArgumentException("no namespace " + name + " in runtime "
-          + config.instanceId + "; known: " + byName.keySet());
+          + settings.instanceId() + "; known: " + handles.keySet());
     }
-    return (NearCache<K, V>) cache;
+    return (NearCache<K, V>) handle.cache();
   }
 
   /** Every namespace of this runtime. */
   public Collection<NearCache<?, ?>> namespaces() {
-    return List.copyOf(byName.values());
+    List<NearCache<?, ?>> all = new ArrayList<>();
+    handles.values().forEach(handle -> all.add(handle.cache()));
+    return List.copyOf(all);
   }
 
   public String instanceId() {
-    return config.instanceId;
+    return settings.instanceId();
   }
 
   public String tenant() {
-    return config.tenant;
+    return settings.tenant();
   }
 
   public MeterRegistry meterRegistry() {
-    return config.meterRegistry;
+    return settings.meterRegistry();
   }
 
   /** Whether the Pub/Sub connection is open right now. */
   public boolean subscriberConnected() {
-    return pubsub.isOpen();
+    return engine.redis().subscriberConnected();
   }
 
   /**
@@ -317,11 +188,7 @@ public final class CoherentRuntime implements AutoCloseable {
    * or paused: do not call it on a request thread that must not wait.
    */
   public boolean redisReachable() {
-    try {
-      return "PONG".equals(new String(commands.sync().ping().getBytes()));
-    } catch (RedisException e) {
-      return false;
-    }
+    return engine.redis().reachable();
   }
 
   /**
@@ -329,95 +196,12 @@ public final class CoherentRuntime implements AutoCloseable {
    * and the validation sample.
    */
   public void reconcileNow() {
-    try {
-      reconcileExecutor.submit(reconcileLoop::tick).get();
-      maintenance.submit(reconcileLoop::checkRedis).get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException("reconcile failed", e.getCause());
-    }
-  }
-
-  private CompletableFuture<?> pingSubscriber() {
-    return pubsub.async().ping().toCompletableFuture();
-  }
-
-  private void maintain() {
-    for (NamespaceCache<?, ?> cache : byName.values()) {
-      try {
-        cache.maintain();
-      } catch (RuntimeException e) {
-        log.warn("maintenance of namespace {} failed", cache.name(), e);
-      }
-    }
+    engine.reconcileNow();
   }
 
   @Override
   public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    closeQuietly();
-  }
-
-  private void closeQuietly() {
-    client.removeListener(connectionListener);
-    // First, so that no namespace starts a load or serves L1 from here on (the L1 clock stops).
-    byName.values().forEach(NamespaceCache::close);
-    maintenance.shutdownNow();
-    reconcileExecutor.shutdownNow();
-    if (loaders != null) {
-      loaders.shutdownNow();
-    }
-    if (clockExecutor != null) {
-      clockExecutor.shutdownNow();
-    }
-    // Let a tick or reconcile under way finish before its connections go away.
-    awaitQuietly(maintenance);
-    awaitQuietly(reconcileExecutor);
-    pubsub.close();
-    commands.close();
-    if (ownsClient) {
-      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    }
-  }
-
-  private static void awaitQuietly(ExecutorService executor) {
-    try {
-      executor.awaitTermination(2, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private static String redact(RedisURI uri) {
-    return (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort();
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return root.getMessage() == null ? root.toString() : root.getMessage();
-  }
-
-  private static ThreadFactory daemon(String prefix) {
-    AtomicInteger counter = new AtomicInteger();
-    return runnable -> {
-      Thread t = new Thread(runnable, prefix + "-" + counter.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-  }
-
-  private static void checkName(String what, String value) {
-    if (value == null || !NAME.matcher(value).matches()) {
-      throw new IllegalArgumentException(what + " '" + value + "' must be 1 to 100 characters of"
-          + " letters, digits, '_', '.', ':' or '-', starting with a letter or digit");
-    }
+    engine.close();
   }
 
   /**
@@ -451,18 +235,18 @@ public final class CoherentRuntime implements AutoCloseable {
 
     private @Nullable RedisURI uri;
     private @Nullable RedisClient client;
-    private io.lettuce.core.resource.@Nullable ClientResources clientResources;
+    private @Nullable ClientResources clientResources;
     private @Nullable String username;
     private char @Nullable [] password;
-    private String instanceId = defaultInstanceId();
+    private String instanceId = Checks.defaultInstanceId();
     private String tenant = DEFAULT_TENANT;
     private String keyPrefix = DEFAULT_KEY_PREFIX;
     private String channelPrefix = DEFAULT_CHANNEL_PREFIX;
     private MeterRegistry meterRegistry = new SimpleMeterRegistry();
     private Ticker ticker = Ticker.systemTicker();
     private Clock clock = Clock.systemUTC();
-    private DoubleSupplier random = () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble();
-    private java.util.concurrent.@Nullable Executor loadExecutor;
+    private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
+    private @Nullable Executor loadExecutor;
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
     private Duration maintenanceInterval = DEFAULT_MAINTENANCE_INTERVAL;
     private Duration leasePoll = DEFAULT_LEASE_POLL;
@@ -493,7 +277,7 @@ public final class CoherentRuntime implements AutoCloseable {
     /** Period of the reconcile tick (change-log poll, Redis-side check, validation), 250 ms to 10 min. */
     public Builder reconcileInterval(Duration interval) {
       checkUnsealed("reconcileInterval");
-      this.reconcileInterval = within("reconcileInterval", interval, Duration.ofMillis(250),
+      this.reconcileInterval = Checks.within("reconcileInterval", interval, Duration.ofMillis(250),
           Duration.ofMinutes(10));
       return this;
     }
@@ -507,7 +291,7 @@ public final class CoherentRuntime implements AutoCloseable {
      */
     public Builder reconcileSpacing(Duration spacing) {
       checkUnsealed("reconcileSpacing");
-      this.reconcileSpacing = within("reconcileSpacing", spacing, Duration.ofMillis(10),
+      this.reconcileSpacing = Checks.within("reconcileSpacing", spacing, Duration.ofMillis(10),
           Duration.ofMinutes(10));
       return this;
     }
@@ -515,7 +299,7 @@ public final class CoherentRuntime implements AutoCloseable {
     /** Silence after which the subscriber is PINGed; no answer counts as down. 100 ms to 10 min. */
     public Builder livenessTimeout(Duration timeout) {
       checkUnsealed("livenessTimeout");
-      this.livenessTimeout = within("livenessTimeout", timeout, Duration.ofMillis(100),
+      this.livenessTimeout = Checks.within("livenessTimeout", timeout, Duration.ofMillis(100),
           Duration.ofMinutes(10));
       return this;
     }
@@ -569,7 +353,7 @@ public final class CoherentRuntime implements AutoCloseable {
      * Event loops to share (not shut down by the runtime); the runtime still creates and owns its
      * client, configured to fail fast while disconnected. Ignored with {@link #redisClient}.
      */
-    public Builder clientResources(io.lettuce.core.resource.ClientResources resources) {
+    public Builder clientResources(ClientResources resources) {
       checkUnsealed("clientResources");
       this.clientResources = Objects.requireNonNull(resources, "clientResources");
       return this;
@@ -586,7 +370,7 @@ public final class CoherentRuntime implements AutoCloseable {
     /** Unique per running instance; appears in hints as their origin. Default: host-pid-random. */
     public Builder instanceId(String instanceId) {
       checkUnsealed("instanceId");
-      checkName("instanceId", instanceId);
+      Checks.name("instanceId", instanceId);
       this.instanceId = instanceId;
       return this;
     }
@@ -594,24 +378,20 @@ public final class CoherentRuntime implements AutoCloseable {
     /** Tenants have separate keys and channels; hints of another tenant are ignored. */
     public Builder tenant(String tenant) {
       checkUnsealed("tenant");
-      if (tenant == null || !TENANT.matcher(tenant).matches()) {
-        throw new IllegalArgumentException("tenant '" + tenant + "' must be 1 to 100 characters of"
-            + " letters, digits, '_', '.' or '-', starting with a letter or digit (no ':')");
-      }
-      this.tenant = tenant;
+      this.tenant = Checks.tenant(tenant);
       return this;
     }
 
     public Builder keyPrefix(String keyPrefix) {
       checkUnsealed("keyPrefix");
-      checkName("keyPrefix", keyPrefix);
+      Checks.name("keyPrefix", keyPrefix);
       this.keyPrefix = keyPrefix;
       return this;
     }
 
     public Builder channelPrefix(String channelPrefix) {
       checkUnsealed("channelPrefix");
-      checkName("channelPrefix", channelPrefix);
+      Checks.name("channelPrefix", channelPrefix);
       this.channelPrefix = channelPrefix;
       return this;
     }
@@ -650,7 +430,7 @@ public final class CoherentRuntime implements AutoCloseable {
     }
 
     /** Runs loads; default a cached pool of daemon threads owned by the runtime. */
-    public Builder loadExecutor(java.util.concurrent.Executor executor) {
+    public Builder loadExecutor(Executor executor) {
       checkUnsealed("loadExecutor");
       this.loadExecutor = Objects.requireNonNull(executor, "loadExecutor");
       return this;
@@ -659,7 +439,7 @@ public final class CoherentRuntime implements AutoCloseable {
     /** Redis command timeout, 10 ms to 60 s. */
     public Builder commandTimeout(Duration timeout) {
       checkUnsealed("commandTimeout");
-      this.commandTimeout = within("commandTimeout", timeout, Duration.ofMillis(10),
+      this.commandTimeout = Checks.within("commandTimeout", timeout, Duration.ofMillis(10),
           Duration.ofSeconds(60));
       return this;
     }
@@ -667,7 +447,7 @@ public final class CoherentRuntime implements AutoCloseable {
     /** Period of replaying failed writes and retrying reconciles, 10 ms to 1 min. */
     public Builder maintenanceInterval(Duration interval) {
       checkUnsealed("maintenanceInterval");
-      this.maintenanceInterval = within("maintenanceInterval", interval, Duration.ofMillis(10),
+      this.maintenanceInterval = Checks.within("maintenanceInterval", interval, Duration.ofMillis(10),
           Duration.ofMinutes(1));
       return this;
     }
@@ -678,7 +458,8 @@ public final class CoherentRuntime implements AutoCloseable {
      * thread makes it later. Ignored when a {@link #ticker} is configured.
      */
     public Builder l1ClockResolution(Duration resolution) {
-      this.l1ClockResolution = within("l1ClockResolution", resolution, Duration.ofMillis(1),
+      checkUnsealed("l1ClockResolution");
+      this.l1ClockResolution = Checks.within("l1ClockResolution", resolution, Duration.ofMillis(1),
           Duration.ofSeconds(1));
       return this;
     }
@@ -686,7 +467,7 @@ public final class CoherentRuntime implements AutoCloseable {
     /** Poll period of a lease waiter, 1 ms to 1 s. */
     public Builder leasePoll(Duration poll) {
       checkUnsealed("leasePoll");
-      this.leasePoll = within("leasePoll", poll, Duration.ofMillis(1), Duration.ofSeconds(1));
+      this.leasePoll = Checks.within("leasePoll", poll, Duration.ofMillis(1), Duration.ofSeconds(1));
       return this;
     }
 
@@ -735,7 +516,11 @@ public final class CoherentRuntime implements AutoCloseable {
       }
       sealed = true;
       try {
-        return new CoherentRuntime(this);
+        return new CoherentRuntime(new RuntimeSettings(uri, client, clientResources, username,
+            password == null ? null : password.clone(), instanceId, tenant, keyPrefix,
+            channelPrefix, meterRegistry, ticker, clock, random, loadExecutor, commandTimeout,
+            maintenanceInterval, leasePoll, l1ClockResolution, hintFilter, hintAuth, changeLog,
+            reconcileInterval, reconcileSpacing, livenessTimeout, validationSampleSize));
       } catch (RuntimeException | Error e) {
         sealed = false;
         throw e;
@@ -748,30 +533,6 @@ public final class CoherentRuntime implements AutoCloseable {
             + "; its configuration cannot change and it builds no other runtime (" + what
             + "); use CoherentRuntime.builder() for another one");
       }
-    }
-
-    private static Duration within(String name, Duration value, Duration min, Duration max) {
-      Objects.requireNonNull(value, name);
-      if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-        throw new IllegalArgumentException(name + " must be from " + min + " to " + max
-            + " but was " + value);
-      }
-      return value;
-    }
-
-    private static String defaultInstanceId() {
-      String host;
-      try {
-        host = java.net.InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9_.-]", "-");
-      } catch (java.io.IOException e) {
-        host = "host";
-      }
-      if (host.isEmpty() || !Character.isLetterOrDigit(host.charAt(0))) {
-        host = "host" + host;
-      }
-      String id = host + "-" + ProcessHandle.current().pid() + "-"
-          + UUID.randomUUID().toString().substring(0, 8);
-      return id.length() > 100 ? id.substring(id.length() - 100) : id;
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.coherent.core;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -112,6 +113,23 @@ public final class NamespaceOptions {
   public int hintBufferCapacity() { return hintBufferCapacity; }
   public int maxKeysPerHint() { return maxKeysPerHint; }
   public int epochHintsPerSecond() { return epochHintsPerSecond; }
+
+  /** Equal when every setting is (a value class: namespaces created twice are compared by it). */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof NamespaceOptions o && settings().equals(o.settings());
+  }
+
+  @Override
+  public int hashCode() {
+    return settings().hashCode();
+  }
+
+  private List<Object> settings() {
+    return List.of(l1MaximumSize, l1Ttl, ttlJitter, l1MaxTtl, l2Ttl, l2Enabled, negativeTtl,
+        tombstoneTtl, degradedL1Ttl, leaseEnabled, leaseTime, leaseWait, hintBufferCapacity,
+        maxKeysPerHint, epochHintsPerSecond);
+  }
 
   @Override
   public String toString() {

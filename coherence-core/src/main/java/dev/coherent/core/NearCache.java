@@ -34,6 +34,20 @@ public interface NearCache<K, V> {
   /** Reads with its version through the given loader (null when not found). */
   @Nullable Versioned<V> getVersioned(K key, VersionedLoader<? super K, V> loader);
 
+  /**
+   * Reads from the cache only: L1, then L2; never a loader, never the load lease, and nothing is
+   * cached as "not found" because of this call. Null when neither tier holds a value (or holds a
+   * cached "not found"). A load of the key in flight on this instance is waited for. This is
+   * Hibernate's {@code getFromCache} and Spring's {@code Cache.get(key)}.
+   */
+  @Nullable V getIfPresent(K key);
+
+  /**
+   * {@link #getIfPresent} with the version: null when nothing is cached, {@link
+   * Versioned#absent(long)} when a "not found" is cached (negative caching), else the value.
+   */
+  @Nullable Versioned<V> getVersionedIfPresent(K key);
+
   /** Asynchronous {@link #get(Object)}: completes on a loader thread, or at once on an L1 hit. */
   CompletableFuture<@Nullable V> getAsync(K key);
 
@@ -45,6 +59,20 @@ public interface NearCache<K, V> {
   Map<K, V> getAll(Collection<? extends K> keys);
 
   /**
+   * Asynchronous {@link #getAll}: L1 hits at once, the rest in one batch on a loader thread.
+   * Completes exceptionally with {@link CacheLoadException} if the loader fails.
+   */
+  CompletableFuture<Map<K, V>> getAllAsync(Collection<? extends K> keys);
+
+  /**
+   * Warm-up: reads {@code keys} through the configured loader into L1 and L2 (what L1 already
+   * holds is not read again), in batches of 1,000 keys (one L2 round trip and one {@link
+   * VersionedLoader#loadAll} each). Returns how many of the keys were found. To reload the whole
+   * namespace, call {@link #invalidateAll()} and then this.
+   */
+  int preload(Collection<? extends K> keys);
+
+  /**
    * Records a value written to the source of truth at {@code version}: installs it in L1 and L2
    * (unless either already holds a newer version) and publishes a hint so other instances drop
    * older copies.
@@ -52,10 +80,32 @@ public interface NearCache<K, V> {
   void put(K key, V value, long version);
 
   /**
+   * Stores a value just read from the source of truth at {@code version}, in L2 (version-CAS: a
+   * newer version or tombstone there wins) and L1, without a hint: no other instance has an older
+   * copy to drop because of it. Use it where the caller loaded the value itself (Hibernate's
+   * {@code putFromLoad}); use {@link #put} for a value the caller wrote. Does nothing, and returns
+   * false, while a load of the key is in flight on this instance or L1 already serves it; a
+   * version below what this instance knows is not stored (it answers nothing stale later).
+   */
+  boolean fill(K key, V value, long version);
+
+  /**
    * Records that every version of {@code key} below {@code version} is stale (after an update or a
    * delete): tombstones it in L1 and L2 and publishes a hint.
    */
   void invalidate(K key, long version);
+
+  /**
+   * Evicts {@code key} without a version: every version this instance or L2 holds becomes stale
+   * everywhere, as {@link #invalidate} one above the highest of them (one L2 read first), with
+   * tombstones that live {@code tombstoneTtl} in L1 and L2. The next read loads from the source
+   * and a newer version is cached as usual; the version just evicted (a row that did not change)
+   * is answered from the source but not cached again until the tombstone expires. Use {@link
+   * #invalidate} when the version is known: a load in flight elsewhere that read a version newer
+   * than every cached copy can still fill it, and while Redis is unreachable only the versions
+   * this instance knows are covered. See docs/user-guide.md.
+   */
+  void evict(K key);
 
   /** {@link #invalidate} for many keys, with one Redis call and one hint per batch. */
   void invalidateAll(Map<? extends K, Long> keyVersions);

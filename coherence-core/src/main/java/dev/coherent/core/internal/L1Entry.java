@@ -11,38 +11,11 @@ import org.jspecify.annotations.Nullable;
  * namespace's current one is never served. Immutable.
  *
  * <p>L1 stores these directly as Caffeine values, so a hit reads one object beside Caffeine's node.
- * A load in flight is an entry of kind {@link Kind#LOADING} holding the load's future: readers join
+ * A load in flight is an entry of kind {@link EntryKind#LOADING} holding the load's future: readers join
  * it, an invalidation replaces it with a tombstone, and the load installs its result only by
  * replacing that very object. That replacement is the L1 half of the fill race.
  */
 final class L1Entry<V> {
-  enum Kind {
-    VALUE('V', true),
-    ABSENT('N', true),
-    TOMBSTONE('T', false),
-    /** A load in flight; never stored in L2 (its code is not a stored kind). */
-    LOADING('?', false);
-
-    final char code;
-    /** Whether L1 may answer a read with an entry of this kind. */
-    final boolean answers;
-
-    Kind(char code, boolean answers) {
-      this.code = code;
-      this.answers = answers;
-    }
-
-    /** The stored kind with this code; null for anything else (including {@link #LOADING}). */
-    static @Nullable Kind of(char code) {
-      return switch (code) {
-        case 'V' -> VALUE;
-        case 'N' -> ABSENT;
-        case 'T' -> TOMBSTONE;
-        default -> null;
-      };
-    }
-  }
-
   /**
    * The namespace's epoch and local generation at one moment. The namespace makes a new object
    * whenever either changes, so an entry is current exactly when its stamp is the namespace's
@@ -80,7 +53,7 @@ final class L1Entry<V> {
     }
   }
 
-  final Kind kind;
+  final EntryKind kind;
   /** {@code kind.answers}, copied here so that a hit reads no object beyond the entry. */
   final boolean answers;
   final long version;
@@ -98,7 +71,7 @@ final class L1Entry<V> {
    * callers (they asked before the newer version was known) but never served from L1.
    */
   final @Nullable Versioned<V> answer;
-  /** For {@link Kind#LOADING} only: the load, completed with the entry it read. */
+  /** For {@link EntryKind#LOADING} only: the load, completed with the entry it read. */
   final @Nullable CompletableFuture<L1Entry<V>> load;
   /**
    * For a tombstone or a load in flight: its version (the floor) is only a Pub/Sub hint's word,
@@ -108,21 +81,28 @@ final class L1Entry<V> {
    * even at or below its floor, so that it is never lost under a floor nobody vouches for.
    */
   final boolean hinted;
+  /**
+   * For a load in flight: a cache-only read ({@code getIfPresent}) that reads L2 and never the
+   * source. A load with a loader does not join it (it may end with nothing); it takes the key over.
+   */
+  final boolean probe;
 
-  L1Entry(Kind kind, long version, Stamp stamp, @Nullable V value, long deadlineNanos,
+  L1Entry(EntryKind kind, long version, Stamp stamp, @Nullable V value, long deadlineNanos,
       @Nullable Versioned<V> answer) {
-    this(kind, version, stamp, value, deadlineNanos, answer, null, false);
+    this(kind, version, stamp, value, deadlineNanos, answer, null, false, false);
   }
 
   /** A tombstone at {@code version} that only a hint vouches for (see {@link #hinted}). */
   static <V> L1Entry<V> hintTombstone(long version, Stamp stamp, long deadlineNanos) {
-    return new L1Entry<>(Kind.TOMBSTONE, version, stamp, null, deadlineNanos, null, null, true);
+    return new L1Entry<>(EntryKind.TOMBSTONE, version, stamp, null, deadlineNanos, null, null, true,
+        false);
   }
 
-  private L1Entry(Kind kind, long version, Stamp stamp, @Nullable V value, long deadlineNanos,
+  private L1Entry(EntryKind kind, long version, Stamp stamp, @Nullable V value, long deadlineNanos,
       @Nullable Versioned<V> answer, @Nullable CompletableFuture<L1Entry<V>> load,
-      boolean hinted) {
+      boolean hinted, boolean probe) {
     this.hinted = hinted;
+    this.probe = probe;
     this.kind = kind;
     this.answers = kind.answers;
     this.version = version;
@@ -137,13 +117,13 @@ final class L1Entry<V> {
    * A load in flight under {@code stamp}; it remembers {@code floor}, what L1 knew before, and
    * whether that floor is only a hint's word ({@link #hinted}).
    */
-  static <V> L1Entry<V> loading(long floor, Stamp stamp, boolean hinted) {
-    return new L1Entry<>(Kind.LOADING, floor, stamp, null, Long.MAX_VALUE, null,
-        new CompletableFuture<>(), hinted);
+  static <V> L1Entry<V> loading(long floor, Stamp stamp, boolean hinted, boolean probe) {
+    return new L1Entry<>(EntryKind.LOADING, floor, stamp, null, Long.MAX_VALUE, null,
+        new CompletableFuture<>(), hinted, probe);
   }
 
   boolean isLoading() {
-    return kind == Kind.LOADING;
+    return kind == EntryKind.LOADING;
   }
 
   @Override

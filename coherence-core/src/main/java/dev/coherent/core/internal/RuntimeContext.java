@@ -2,7 +2,6 @@ package dev.coherent.core.internal;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.coherent.core.Hint;
-import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,7 +12,6 @@ import java.util.function.Predicate;
 /**
  * What every namespace of a runtime shares. Immutable; each component is thread-safe.
  *
- * @param redis command interface of the runtime's one command connection
  * @param ticker precise time: lease waits, load timers, rate limits, maintenance periods
  * @param l1Ticker time of L1 entry deadlines, read on every L1 hit: a {@link CoarseTicker} over
  *     the system ticker, or the configured ticker itself when one is given (tests)
@@ -25,9 +23,6 @@ import java.util.function.Predicate;
 public record RuntimeContext(
     String instanceId,
     String tenant,
-    String keyPrefix,
-    String channelPrefix,
-    RedisCommands<String, byte[]> redis,
     MeterRegistry meters,
     Ticker ticker,
     Ticker l1Ticker,
@@ -37,11 +32,4 @@ public record RuntimeContext(
     Executor maintenance,
     Executor reconcile,
     Duration leasePoll,
-    Predicate<Hint> hintFilter) {
-
-  /** The channel of a namespace: {@code <prefix>:v1:cache-invalidate:<namespace>:<tenant>}. */
-  public String channel(String namespace) {
-    return channelPrefix + ":v" + HintCodec.SCHEMA_VERSION + ":cache-invalidate:" + namespace + ":"
-        + tenant;
-  }
-}
+    Predicate<Hint> hintFilter) {}

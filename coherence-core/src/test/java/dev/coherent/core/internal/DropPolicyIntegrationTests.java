@@ -8,6 +8,9 @@ import dev.coherent.core.Hint;
 import dev.coherent.core.NamespaceOptions;
 import dev.coherent.core.Versioned;
 import dev.coherent.core.VersionedLoader;
+import dev.coherent.core.internal.reconcile.Reconciler;
+import dev.coherent.core.internal.redis.HintCodec;
+import dev.coherent.core.internal.redis.RedisL2Store;
 import dev.coherent.testsupport.Services;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -69,8 +72,7 @@ class DropPolicyIntegrationTests {
   void setUp() {
     client = RedisClient.create(Services.redis().uri());
     connection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
-    RuntimeContext ctx = new RuntimeContext("victim", tenant, "coherent", "pubsub",
-        connection.sync(), meters, Ticker.systemTicker(), Ticker.systemTicker(), Clock.systemUTC(),
+    RuntimeContext ctx = new RuntimeContext("victim", tenant, meters, Ticker.systemTicker(), Ticker.systemTicker(), Clock.systemUTC(),
         () -> 0.5,
         Runnable::run, maintenance, maintenance, Duration.ofMillis(5), (Hint h) -> true);
     VersionedLoader<String, String> loader = key -> {
@@ -78,15 +80,19 @@ class DropPolicyIntegrationTests {
       return database.get(key);
     };
     cache = new NamespaceCache<>("flood", NamespaceOptions.builder().hintBufferCapacity(64).build(),
-        Codecs.string(), Function.identity(), loader, ctx, new HintCodec());
+        Codecs.string(), Function.identity(), loader, ctx,
+        new RedisL2Store(connection.sync(), "coherent", "pubsub", tenant, "flood"), new HintCodec(),
+        Reconciler.FLUSH);
     cache.start();
-    RuntimeContext writerCtx = new RuntimeContext("writer", tenant, "coherent", "pubsub",
-        connection.sync(), new SimpleMeterRegistry(), Ticker.systemTicker(), Ticker.systemTicker(),
+    RuntimeContext writerCtx = new RuntimeContext("writer", tenant, new SimpleMeterRegistry(),
+        Ticker.systemTicker(), Ticker.systemTicker(),
         Clock.systemUTC(),
         () -> 0.5, Runnable::run, Runnable::run, Runnable::run, Duration.ofMillis(5),
         (Hint h) -> true);
     writer = new NamespaceCache<>("flood", NamespaceOptions.create(), Codecs.string(),
-        Function.identity(), loader, writerCtx, new HintCodec());
+        Function.identity(), loader, writerCtx,
+        new RedisL2Store(connection.sync(), "coherent", "pubsub", tenant, "flood"), new HintCodec(),
+        Reconciler.FLUSH);
     writer.start();
   }
 

@@ -10,11 +10,12 @@ import dev.coherent.core.Hint;
 import dev.coherent.core.NamespaceOptions;
 import dev.coherent.core.Versioned;
 import dev.coherent.core.VersionedLoader;
+import dev.coherent.core.internal.reconcile.Reconciler;
+import dev.coherent.core.internal.redis.HintCodec;
+import dev.coherent.core.internal.redis.InMemoryL2Store;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,179 +73,6 @@ class NamespaceCacheUnitTests {
     }
   }
 
-  /**
-   * The scripts of prelude.lua/read/fill/write/epoch/state.lua re-stated in Java over a map, with
-   * replies shaped as Lettuce returns them (integers as Long, strings as byte[], nil as null).
-   */
-  static final class FakeRedis {
-    final Map<String, byte[]> data = new ConcurrentHashMap<>();
-    final List<String> published = new CopyOnWriteArrayList<>();
-    volatile boolean down;
-    /**
-     * Runs once, as the next read script has its reply: what another thread does between Redis
-     * answering an L2 read and the load using the answer.
-     */
-    volatile @Nullable Runnable duringNextRead;
-    /** Runs once, before the next write script stores anything: what happens just before it. */
-    volatile @Nullable Runnable beforeNextWrite;
-
-    @SuppressWarnings("unchecked")
-    RedisCommands<String, byte[]> commands() {
-      return (RedisCommands<String, byte[]>) Proxy.newProxyInstance(
-          getClass().getClassLoader(), new Class<?>[] {RedisCommands.class},
-          (proxy, method, args) -> {
-            switch (method.getName()) {
-              case "toString":
-                return "FakeRedis";
-              case "hashCode":
-                return System.identityHashCode(proxy);
-              case "equals":
-                return proxy == args[0];
-              case "evalsha":
-                if (down) {
-                  throw new RedisException("Connection closed (fake outage)");
-                }
-                return script((String[]) args[2], (byte[][]) args[3]);
-              default:
-                throw new UnsupportedOperationException(method.getName());
-            }
-          });
-    }
-
-    private synchronized List<Object> script(String[] keys, byte[][] argv) {
-      if (keys.length == 1 && keys[0].endsWith(":synced")) { // synced.lua
-        byte[] before = data.get(keys[0]);
-        byte[] after = before;
-        boolean regressed = argv[1].length > 0 && (before == null
-            || Long.parseLong(new String(before, UTF_8)) < Long.parseLong(new String(argv[1], UTF_8)));
-        if (argv[0].length > 0 && !regressed && (before == null
-            || Long.parseLong(new String(argv[0], UTF_8))
-                > Long.parseLong(new String(before, UTF_8)))) {
-          data.put(keys[0], argv[0].clone());
-          after = argv[0];
-        }
-        return list(before == null ? new byte[0] : before, after == null ? new byte[0] : after);
-      }
-      boolean sequenced = keys.length >= 2 && keys[1].endsWith(":seq");
-      if (sequenced && argv.length == 1) { // state.lua
-        byte[] e = epochOf(keys[0], argv[0]);
-        byte[] s = data.get(keys[1]);
-        return list(e, s == null ? "0".getBytes(UTF_8) : s);
-      }
-      if (sequenced && argv.length == 5) { // epoch.lua
-        epochOf(keys[0], argv[0]);
-        long e = incr(keys[0]);
-        long s = incr(keys[1]);
-        publish(argv[1], argv[2], Long.toString(e), argv[3], s, argv[4]);
-        return list(e, s);
-      }
-      if (sequenced) { // write.lua
-        Runnable before = beforeNextWrite;
-        beforeNextWrite = null;
-        if (before != null) {
-          before.run();
-        }
-        byte[] e = epochOf(keys[0], argv[1]);
-        if (!Arrays.equals(e, argv[0])) {
-          return list(0L, e);
-        }
-        List<Object> result = list(1L, e, 0L);
-        for (int i = 2; i < keys.length; i++) {
-          result.add(store(keys[i], argv[6 + 2 * (i - 2)]));
-        }
-        long s = incr(keys[1]);
-        result.set(2, s);
-        publish(argv[2], argv[3], new String(e, UTF_8), argv[4], s, argv[5]);
-        return result;
-      }
-      byte[] e = epochOf(keys[0], argv[1]);
-      if (argv.length == 2) { // read.lua
-        if (!Arrays.equals(e, argv[0])) {
-          return list(e);
-        }
-        List<Object> result = list(e);
-        for (int i = 1; i < keys.length; i++) {
-          result.add(data.get(keys[i]));
-        }
-        Runnable during = duringNextRead; // after Redis answered, before the reply is used
-        duringNextRead = null;
-        if (during != null) {
-          during.run();
-        }
-        return result;
-      }
-      // fill.lua
-      if (!Arrays.equals(e, argv[0])) {
-        return list(0L, e);
-      }
-      List<Object> result = list(1L, e);
-      for (int i = 1; i < keys.length; i++) {
-        result.add(store(keys[i], argv[2 + 2 * (i - 1)]));
-      }
-      return result;
-    }
-
-    private static List<Object> list(Object... items) {
-      return new ArrayList<>(Arrays.asList(items));
-    }
-
-    private byte[] epochOf(String key, byte[] initial) {
-      return data.computeIfAbsent(key, k -> initial.clone());
-    }
-
-    private long incr(String key) {
-      byte[] old = data.get(key);
-      long next = (old == null ? 0 : Long.parseLong(new String(old, UTF_8))) + 1;
-      data.put(key, Long.toString(next).getBytes(UTF_8));
-      return next;
-    }
-
-    private void publish(byte[] channel, byte[] head, String e, byte[] middle, long s, byte[] tail) {
-      published.add(new String(channel, UTF_8) + " " + new String(head, UTF_8) + e
-          + new String(middle, UTF_8) + s + new String(tail, UTF_8));
-    }
-
-    /** prelude.lua store/decide: 1 written, 2 equal present, 0 refused as older. */
-    private long store(String key, byte[] entry) {
-      RedisL2.Stored next = RedisL2.decode(entry);
-      RedisL2.Stored current = RedisL2.decode(data.get(key));
-      long d;
-      if (next == null) {
-        d = 0;
-      } else if (current == null || next.version() > current.version()) {
-        d = 1;
-      } else if (next.version() < current.version()) {
-        d = 0;
-      } else if (next.kind() == current.kind()) {
-        d = 2;
-      } else {
-        d = current.kind() == L1Entry.Kind.TOMBSTONE ? 1 : 0;
-      }
-      if (d == 1) {
-        data.put(key, entry);
-      }
-      return d;
-    }
-
-    long epoch() {
-      return Long.parseLong(new String(data.get("coherent:{" + TENANT + ":" + NS + "}:epoch"), UTF_8));
-    }
-
-    long sequence() {
-      byte[] s = data.get("coherent:{" + TENANT + ":" + NS + "}:seq");
-      return s == null ? 0 : Long.parseLong(new String(s, UTF_8));
-    }
-
-    void putEntry(String key, String encoded) {
-      data.put("coherent:{" + TENANT + ":" + NS + "}:e" + epoch() + ":" + key, encoded.getBytes(UTF_8));
-    }
-
-    @Nullable String entry(String key) {
-      byte[] bytes = data.get("coherent:{" + TENANT + ":" + NS + "}:e" + epoch() + ":" + key);
-      return bytes == null ? null : new String(bytes, UTF_8);
-    }
-  }
-
   /** A source of truth: key -> (value, version); a load can be held at a latch. */
   static final class Source implements VersionedLoader<String, String> {
     final Map<String, Versioned<String>> rows = new ConcurrentHashMap<>();
@@ -266,7 +94,7 @@ class NamespaceCacheUnitTests {
     }
   }
 
-  private final FakeRedis redis = new FakeRedis();
+  private final InMemoryL2Store redis = new InMemoryL2Store("coherent", "pubsub", TENANT, NS);
   private final ManualExecutor maintenance = new ManualExecutor();
   private final ExecutorService loaders = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "test-loader");
@@ -285,7 +113,7 @@ class NamespaceCacheUnitTests {
 
   private NamespaceCache<String, String> start(NamespaceOptions options) {
     NamespaceCache<String, String> cache = new NamespaceCache<>(NS, options, Codecs.string(),
-        Function.identity(), source, context(), codec);
+        Function.identity(), source, context(), redis, codec, Reconciler.FLUSH);
     cache.start();
     cache.subscribed();
     maintenance.runAll();
@@ -293,9 +121,8 @@ class NamespaceCacheUnitTests {
   }
 
   private RuntimeContext context() {
-    return new RuntimeContext("me", TENANT, "coherent", "pubsub", redis.commands(),
-        meters, nanos::get, nanos::get, Clock.fixed(Instant.ofEpochMilli(START), ZoneOffset.UTC),
-        () -> 0.5,
+    return new RuntimeContext("me", TENANT, meters, nanos::get, nanos::get,
+        Clock.fixed(Instant.ofEpochMilli(START), ZoneOffset.UTC), () -> 0.5,
         // Loads run on the calling thread: an entry's deadline is set before get() returns, so
         // moving the fake ticker right after a get never races with it.
         Runnable::run, maintenance, maintenance, Duration.ofMillis(1), hint -> true);
@@ -670,7 +497,7 @@ class NamespaceCacheUnitTests {
       }
     };
     NamespaceCache<String, String> cache = new NamespaceCache<>(NS, NamespaceOptions.create(), slow,
-        Function.identity(), source, context(), codec);
+        Function.identity(), source, context(), redis, codec, Reconciler.FLUSH);
     cache.start();
     Future<?> put = loaders.submit(() -> {
       cache.put("k", "v", 1);
@@ -713,7 +540,8 @@ class NamespaceCacheUnitTests {
   @Test
   void aKeyEncoderThatReturnsNullIsRefusedWithTheKeyNamed() {
     NamespaceCache<String, String> cache = new NamespaceCache<>("other", NamespaceOptions.create(),
-        Codecs.string(), key -> null, source, context(), codec);
+        Codecs.string(), key -> null, source, context(),
+        new InMemoryL2Store("coherent", "pubsub", TENANT, "other"), codec, Reconciler.FLUSH);
 
     assertThatThrownBy(() -> cache.get("some-key")).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("key some-key of namespace other encodes to 'null'; an encoded key must have 1"

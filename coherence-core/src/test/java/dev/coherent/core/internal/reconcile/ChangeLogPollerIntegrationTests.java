@@ -1,4 +1,4 @@
-package dev.coherent.core.internal;
+package dev.coherent.core.internal.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

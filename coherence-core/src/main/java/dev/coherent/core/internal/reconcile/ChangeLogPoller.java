@@ -1,4 +1,4 @@
-package dev.coherent.core.internal;
+package dev.coherent.core.internal.reconcile;
 
 import dev.coherent.core.ChangeLogOptions;
 import java.sql.Array;

@@ -1,4 +1,4 @@
-package dev.coherent.core.internal;
+package dev.coherent.core.internal.redis;
 
 import dev.coherent.core.Hint;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.coherent.core.internal;
+package dev.coherent.core.internal.redis;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;

@@ -1,4 +1,4 @@
-package dev.coherent.core.internal;
+package dev.coherent.core.internal.redis;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.US_ASCII;
@@ -6,6 +6,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.coherent.core.internal.EntryKind;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,10 +15,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The L2 entry encoding {@code <version>|<kind>|<payload>} and the key layout, without Redis: the
- * static codec methods, and the key names of a {@link RedisL2} whose command interface is never
+ * static codec methods, and the key names of a {@link RedisL2Store} whose command interface is never
  * called.
  */
-class RedisL2UnitTests {
+class RedisL2StoreUnitTests {
 
   private static byte[] ascii(String s) {
     return s.getBytes(ISO_8859_1);
@@ -27,27 +28,27 @@ class RedisL2UnitTests {
 
   @Test
   void encodesVersionKindAndPayloadWithBars() {
-    assertThat(RedisL2.encode(L1Entry.Kind.VALUE, 42, "hammer".getBytes(UTF_8)))
+    assertThat(L2Entry.encode(EntryKind.VALUE, 42, "hammer".getBytes(UTF_8)))
         .isEqualTo(ascii("42|V|hammer"));
-    assertThat(RedisL2.encode(L1Entry.Kind.ABSENT, 7, null)).isEqualTo(ascii("7|N|"));
-    assertThat(RedisL2.encode(L1Entry.Kind.TOMBSTONE, 0, null)).isEqualTo(ascii("0|T|"));
-    assertThat(RedisL2.encode(L1Entry.Kind.VALUE, 1, new byte[0])).isEqualTo(ascii("1|V|"));
+    assertThat(L2Entry.encode(EntryKind.ABSENT, 7, null)).isEqualTo(ascii("7|N|"));
+    assertThat(L2Entry.encode(EntryKind.TOMBSTONE, 0, null)).isEqualTo(ascii("0|T|"));
+    assertThat(L2Entry.encode(EntryKind.VALUE, 1, new byte[0])).isEqualTo(ascii("1|V|"));
   }
 
   @Test
   void versionsAreWrittenWithoutLeadingZerosSoLuaCanCompareThemByLengthThenText() {
     // prelude.lua's cmp() orders "9" < "10" by length first: that is exact only without padding.
-    assertThat(RedisL2.encode(L1Entry.Kind.TOMBSTONE, 9, null)).isEqualTo(ascii("9|T|"));
-    assertThat(RedisL2.encode(L1Entry.Kind.TOMBSTONE, 10, null)).isEqualTo(ascii("10|T|"));
-    assertThat(RedisL2.encode(L1Entry.Kind.TOMBSTONE, Long.MAX_VALUE, null))
+    assertThat(L2Entry.encode(EntryKind.TOMBSTONE, 9, null)).isEqualTo(ascii("9|T|"));
+    assertThat(L2Entry.encode(EntryKind.TOMBSTONE, 10, null)).isEqualTo(ascii("10|T|"));
+    assertThat(L2Entry.encode(EntryKind.TOMBSTONE, Long.MAX_VALUE, null))
         .isEqualTo(ascii("9223372036854775807|T|"));
   }
 
   @ParameterizedTest
-  @EnumSource(value = L1Entry.Kind.class, names = "LOADING", mode = EnumSource.Mode.EXCLUDE)
-  void everyStoredKindRoundTrips(L1Entry.Kind kind) {
-    byte[] payload = kind == L1Entry.Kind.VALUE ? "v".getBytes(UTF_8) : null;
-    RedisL2.Stored stored = RedisL2.decode(RedisL2.encode(kind, 123_456, payload));
+  @EnumSource(value = EntryKind.class, names = "LOADING", mode = EnumSource.Mode.EXCLUDE)
+  void everyStoredKindRoundTrips(EntryKind kind) {
+    byte[] payload = kind == EntryKind.VALUE ? "v".getBytes(UTF_8) : null;
+    L2Entry stored = L2Entry.decode(L2Entry.encode(kind, 123_456, payload));
 
     assertThat(stored).isNotNull();
     assertThat(stored.kind()).isEqualTo(kind);
@@ -57,17 +58,17 @@ class RedisL2UnitTests {
 
   @Test
   void aLoadInFlightIsNeverEncoded() {
-    assertThatThrownBy(() -> RedisL2.encode(L1Entry.Kind.LOADING, 1, null))
+    assertThatThrownBy(() -> L2Entry.encode(EntryKind.LOADING, 1, null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("VALUE, ABSENT and TOMBSTONE");
-    assertThat(L1Entry.Kind.of(L1Entry.Kind.LOADING.code)).isNull();
+    assertThat(EntryKind.of(EntryKind.LOADING.code)).isNull();
   }
 
   @Test
   void anEmptyValuePayloadRoundTripsAsEmpty() {
-    RedisL2.Stored stored = RedisL2.decode(RedisL2.encode(L1Entry.Kind.VALUE, 5, new byte[0]));
+    L2Entry stored = L2Entry.decode(L2Entry.encode(EntryKind.VALUE, 5, new byte[0]));
     assertThat(stored).isNotNull();
-    assertThat(stored.kind()).isEqualTo(L1Entry.Kind.VALUE);
+    assertThat(stored.kind()).isEqualTo(EntryKind.VALUE);
     assertThat(stored.payload()).isEmpty();
   }
 
@@ -81,7 +82,7 @@ class RedisL2UnitTests {
     payload[1] = '|';
     payload[payload.length - 1] = '|';
 
-    RedisL2.Stored stored = RedisL2.decode(RedisL2.encode(L1Entry.Kind.VALUE, 99, payload));
+    L2Entry stored = L2Entry.decode(L2Entry.encode(EntryKind.VALUE, 99, payload));
 
     assertThat(stored).isNotNull();
     assertThat(stored.version()).isEqualTo(99);
@@ -91,8 +92,8 @@ class RedisL2UnitTests {
   @Test
   void aPayloadThatLooksLikeAHeaderIsOnlyPayload() {
     byte[] payload = ascii("8|T|7|V|x");
-    RedisL2.Stored stored = RedisL2.decode(RedisL2.encode(L1Entry.Kind.VALUE, 3, payload));
-    assertThat(stored.kind()).isEqualTo(L1Entry.Kind.VALUE);
+    L2Entry stored = L2Entry.decode(L2Entry.encode(EntryKind.VALUE, 3, payload));
+    assertThat(stored.kind()).isEqualTo(EntryKind.VALUE);
     assertThat(stored.version()).isEqualTo(3);
     assertThat(stored.payload()).isEqualTo(payload);
   }
@@ -106,7 +107,7 @@ class RedisL2UnitTests {
       for (int j = 0; j < payload.length; j++) {
         payload[j] = (byte) random.nextInt(256);
       }
-      RedisL2.Stored stored = RedisL2.decode(RedisL2.encode(L1Entry.Kind.VALUE, version, payload));
+      L2Entry stored = L2Entry.decode(L2Entry.encode(EntryKind.VALUE, version, payload));
       assertThat(stored.version()).isEqualTo(version);
       assertThat(stored.payload()).isEqualTo(payload);
     }
@@ -114,16 +115,16 @@ class RedisL2UnitTests {
 
   @Test
   void theLargestAndSmallestVersionsRoundTrip() {
-    assertThat(RedisL2.decode(RedisL2.encode(L1Entry.Kind.TOMBSTONE, Long.MAX_VALUE, null))
+    assertThat(L2Entry.decode(L2Entry.encode(EntryKind.TOMBSTONE, Long.MAX_VALUE, null))
         .version()).isEqualTo(Long.MAX_VALUE);
-    assertThat(RedisL2.decode(RedisL2.encode(L1Entry.Kind.VALUE, 0, ascii("x"))).version())
+    assertThat(L2Entry.decode(L2Entry.encode(EntryKind.VALUE, 0, ascii("x"))).version())
         .isZero();
   }
 
   @Test
   void decodeCopiesThePayload() {
     byte[] bytes = ascii("1|V|abc");
-    RedisL2.Stored stored = RedisL2.decode(bytes);
+    L2Entry stored = L2Entry.decode(bytes);
     bytes[4] = 'z';
     assertThat(stored.payload()).isEqualTo(ascii("abc"));
   }
@@ -132,8 +133,8 @@ class RedisL2UnitTests {
 
   @Test
   void nullAndEmptyAreNotEntries() {
-    assertThat(RedisL2.decode(null)).isNull();
-    assertThat(RedisL2.decode(new byte[0])).isNull();
+    assertThat(L2Entry.decode(null)).isNull();
+    assertThat(L2Entry.decode(new byte[0])).isNull();
   }
 
   @ParameterizedTest
@@ -158,37 +159,37 @@ class RedisL2UnitTests {
       "9223372036854775808|V|x",    // Long.MAX_VALUE + 1
   })
   void garbageIsNotAnEntry(String garbage) {
-    assertThat(RedisL2.decode(ascii(garbage))).isNull();
+    assertThat(L2Entry.decode(ascii(garbage))).isNull();
   }
 
   @Test
   void aVersionThatStartsWithZerosIsReadAsItsValue() {
     // Never written by encode (see above), but harmless to read.
-    assertThat(RedisL2.decode(ascii("007|T|")).version()).isEqualTo(7);
+    assertThat(L2Entry.decode(ascii("007|T|")).version()).isEqualTo(7);
   }
 
   // ------------------------------------------------------------------------ parseLong
 
   @Test
   void parseLongAcceptsTheTwoShapesLuaNumbersComeBackIn() {
-    assertThat(RedisL2.parseLong(1093L)).isEqualTo(1093L);
-    assertThat(RedisL2.parseLong("1731999000000".getBytes(US_ASCII))).isEqualTo(1_731_999_000_000L);
-    assertThat(RedisL2.parseLong("-5".getBytes(US_ASCII))).isEqualTo(-5L);
-    assertThat(RedisL2.parseLong(Long.toString(Long.MAX_VALUE).getBytes(US_ASCII)))
+    assertThat(RedisL2Store.parseLong(1093L)).isEqualTo(1093L);
+    assertThat(RedisL2Store.parseLong("1731999000000".getBytes(US_ASCII))).isEqualTo(1_731_999_000_000L);
+    assertThat(RedisL2Store.parseLong("-5".getBytes(US_ASCII))).isEqualTo(-5L);
+    assertThat(RedisL2Store.parseLong(Long.toString(Long.MAX_VALUE).getBytes(US_ASCII)))
         .isEqualTo(Long.MAX_VALUE);
   }
 
   @Test
   void parseLongRejectsAnythingElse() {
-    assertThatThrownBy(() -> RedisL2.parseLong("12"))
+    assertThatThrownBy(() -> RedisL2Store.parseLong("12"))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("unexpected script result element 12");
-    assertThatThrownBy(() -> RedisL2.parseLong(null))
+    assertThatThrownBy(() -> RedisL2Store.parseLong(null))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("unexpected script result element null");
-    assertThatThrownBy(() -> RedisL2.parseLong(12))
+    assertThatThrownBy(() -> RedisL2Store.parseLong(12))
         .isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> RedisL2.parseLong("x".getBytes(US_ASCII)))
+    assertThatThrownBy(() -> RedisL2Store.parseLong("x".getBytes(US_ASCII)))
         .isInstanceOf(NumberFormatException.class);
   }
 
@@ -196,8 +197,7 @@ class RedisL2UnitTests {
 
   @Test
   void everyKeyOfANamespaceSharesOneHashTag() {
-    RedisL2 l2 = new RedisL2(null, "coherent", "t1", "catalog:product",
-        "pubsub:v1:cache-invalidate:catalog:product:t1");
+    RedisL2Store l2 = new RedisL2Store(null, "coherent", "pubsub", "t1", "catalog:product");
 
     assertThat(l2.epochKey()).isEqualTo("coherent:{t1:catalog:product}:epoch");
     assertThat(l2.entryKey(1_731_999_000_000L, "42"))
@@ -208,7 +208,7 @@ class RedisL2UnitTests {
 
   @Test
   void theEpochIsPartOfEveryEntryKey() {
-    RedisL2 l2 = new RedisL2(null, "p", "t", "n", "c");
+    RedisL2Store l2 = new RedisL2Store(null, "p", "c", "t", "n");
     assertThat(l2.entryKey(3, "k")).isNotEqualTo(l2.entryKey(4, "k"));
   }
 

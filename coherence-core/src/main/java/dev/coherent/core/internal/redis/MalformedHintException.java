@@ -1,8 +1,9 @@
-package dev.coherent.core.internal;
+package dev.coherent.core.internal.redis;
 
 /** A hint that cannot be applied; {@link #reason} is a bounded metric tag value. */
-final class MalformedHintException extends Exception {
-  final String reason;
+public final class MalformedHintException extends Exception {
+  /** The metric tag of the reason (e.g. {@code unsigned}, {@code bad_json}). */
+  public final String reason;
 
   MalformedHintException(String reason, String message) {
     super(message, null, false, false);

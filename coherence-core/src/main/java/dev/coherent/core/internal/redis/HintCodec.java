@@ -1,12 +1,12 @@
-package dev.coherent.core.internal;
+package dev.coherent.core.internal.redis;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayList;
 import dev.coherent.core.Hint;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -20,9 +20,9 @@ import org.jspecify.annotations.Nullable;
  * are).
  */
 public final class HintCodec {
-  static final int SCHEMA_VERSION = 1;
+  public static final int SCHEMA_VERSION = 1;
   /** Hints larger than this are dropped unread: bounded work per message on the event loop. */
-  static final int MAX_PAYLOAD_CHARS = 256 * 1024;
+  public static final int MAX_PAYLOAD_CHARS = 256 * 1024;
 
   private final ObjectMapper mapper = new ObjectMapper();
   private final HintAuth auth;
@@ -38,9 +38,9 @@ public final class HintCodec {
   }
 
   /** The three parts around epoch and sequence: {@code head + epoch + middle + seq + tail}. */
-  record Template(String head, String middle, String tail) {}
+  public record Template(String head, String middle, String tail) {}
 
-  Template keys(
+  public Template keys(
       String namespace, String tenant, String origin, long timestamp, List<Hint.KeyVersion> keys) {
     String id = UUID.randomUUID().toString();
     ObjectNode node = base(id, Hint.Type.KEYS, namespace, tenant, origin, timestamp);
@@ -55,7 +55,7 @@ public final class HintCodec {
     return template(node);
   }
 
-  Template epoch(String namespace, String tenant, String origin, long timestamp) {
+  public Template epoch(String namespace, String tenant, String origin, long timestamp) {
     String id = UUID.randomUUID().toString();
     ObjectNode node = base(id, Hint.Type.EPOCH, namespace, tenant, origin, timestamp);
     if (auth.enabled()) {
@@ -95,7 +95,7 @@ public final class HintCodec {
    * reason {@code unsigned}) that one of the accepted keys produced (else {@code bad_signature});
    * without it, a {@code sig} field is ignored like any unknown field.
    */
-  Hint parse(String payload) throws MalformedHintException {
+  public Hint parse(String payload) throws MalformedHintException {
     if (payload.length() > MAX_PAYLOAD_CHARS) {
       throw new MalformedHintException(
           "too_large", "hint of " + payload.length() + " chars exceeds " + MAX_PAYLOAD_CHARS);
@@ -183,5 +183,30 @@ public final class HintCodec {
       throw new MalformedHintException("missing_field", "hint has no integer field " + field);
     }
     return node.longValue();
+  }
+
+  /**
+   * Splits keys into [from, to) ranges of at most {@code maxKeysPerHint} keys whose hint stays well
+   * below the receivers' payload limit (a key may cost up to 6 characters a character when
+   * escaped): one write script and one hint each.
+   */
+  public static List<int[]> chunks(List<Hint.KeyVersion> keys, int maxKeysPerHint) {
+    List<int[]> ranges = new ArrayList<>();
+    int budget = MAX_PAYLOAD_CHARS / 2;
+    int from = 0;
+    int size = 0;
+    for (int i = 0; i < keys.size(); i++) {
+      int cost = 40 + 6 * keys.get(i).key().length();
+      if (i > from && (i - from >= maxKeysPerHint || size + cost > budget)) {
+        ranges.add(new int[] {from, i});
+        from = i;
+        size = 0;
+      }
+      size += cost;
+    }
+    if (from < keys.size()) {
+      ranges.add(new int[] {from, keys.size()});
+    }
+    return ranges;
   }
 }

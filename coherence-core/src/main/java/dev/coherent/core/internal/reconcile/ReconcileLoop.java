@@ -1,4 +1,4 @@
-package dev.coherent.core.internal;
+package dev.coherent.core.internal.reconcile;
 
 import dev.coherent.core.ChangeLogOptions;
 import dev.coherent.core.Hint;
@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *   <li>validates a small random sample of L1 entries against L2.
  * </ol>
  *
- * It is also each namespace's {@link NamespaceCache.ReconcileAction}: a sequence gap, a buffer
+ * It is also each namespace's {@link Reconciler}: a sequence gap, a buffer
  * overflow, a resubscription or a liveness failure reconciles soon: a change-log poll when there
  * is a change log (falling back to a local flush if PostgreSQL fails), a local flush and resync
  * otherwise. Requested reconciles start at most once per {@code spacing}; requests that arrive
@@ -59,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * except the resync of a flush (without a change log, or when a poll failed). Namespaces are
  * thread-safe.
  */
-public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
+public final class ReconcileLoop implements Reconciler {
   private static final Logger log = LoggerFactory.getLogger(ReconcileLoop.class);
 
   private final ScheduledExecutorService executor;
@@ -70,8 +70,8 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
   private final Duration interval;
   private final Duration livenessTimeout;
   private final int validationSample;
-  private final Supplier<Collection<NamespaceCache<?, ?>>> namespaces;
-  private final Function<String, @Nullable NamespaceCache<?, ?>> byName;
+  private final Supplier<Collection<Reconcilable>> namespaces;
+  private final Function<String, @Nullable Reconcilable> byName;
   private final Supplier<CompletableFuture<?>> pingSubscriber;
   /** The PING in flight and when it was sent; confined to the loop's thread. */
   private @Nullable CompletableFuture<?> ping;
@@ -89,14 +89,14 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
   /** When the last requested reconcile started; loop thread only. */
   private long lastRequestedNanos;
   /** Namespaces whose requested reconcile waits for the spacing; loop thread only. */
-  private final Set<NamespaceCache<?, ?>> deferred = new LinkedHashSet<>();
+  private final Set<Reconcilable> deferred = new LinkedHashSet<>();
   private boolean deferredScheduled;
   /**
    * Namespaces not yet caught up, with where their replay stands; continued on every tick. Added
    * to by namespace creation (caller thread) and {@link #replayFrom} (maintenance thread); the
    * replays themselves run on the loop thread only.
    */
-  private final Map<NamespaceCache<?, ?>, Replay> catchUps = new ConcurrentHashMap<>();
+  private final Map<Reconcilable, Replay> catchUps = new ConcurrentHashMap<>();
   /** Pages one replay step reads before the tick moves on to the poll (10,000 rows by default). */
   private static final int REPLAY_PAGES = 10;
 
@@ -122,8 +122,8 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
       Duration spacing,
       Duration livenessTimeout,
       int validationSample,
-      Supplier<Collection<NamespaceCache<?, ?>>> namespaces,
-      Function<String, @Nullable NamespaceCache<?, ?>> byName,
+      Supplier<Collection<Reconcilable>> namespaces,
+      Function<String, @Nullable Reconcilable> byName,
       Supplier<CompletableFuture<?>> pingSubscriber,
       com.github.benmanes.caffeine.cache.Ticker ticker,
       MeterRegistry meters) {
@@ -190,7 +190,7 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
 
   /** The Redis-side check and the validation sample of every namespace, on the caller's thread. */
   public void checkRedis() {
-    for (NamespaceCache<?, ?> namespace : namespaces.get()) {
+    for (Reconcilable namespace : namespaces.get()) {
       try {
         namespace.checkRedisState();
         namespace.validateSample(validationSample);
@@ -210,7 +210,7 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
    * becomes the first point once L2 has what the instance owes it, so that an instance started
    * later replays from there.
    */
-  public void prepare(NamespaceCache<?, ?> namespace, long synced) {
+  public void prepare(Reconcilable namespace, long synced) {
     if (poller != null && synced >= 0) {
       namespace.catchingUp();
     }
@@ -223,7 +223,7 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
    * wait} for its first {@link #REPLAY_PAGES} pages (usually all of it: the rows since the last
    * synchronisation point). What is left, or a replay that failed, goes on at every tick.
    */
-  public void catchUp(NamespaceCache<?, ?> namespace, long synced, Duration wait) {
+  public void catchUp(Reconcilable namespace, long synced, Duration wait) {
     if (poller == null) {
       return;
     }
@@ -248,7 +248,7 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
   }
 
   /** The rows below the watermark are applied for {@code namespace} (loop thread only). */
-  private void recordStart(NamespaceCache<?, ?> namespace) {
+  private void recordStart(Reconcilable namespace) {
     ChangeLogPoller.Watermark now = poller == null ? null : poller.watermark();
     if (now != null) {
       namespace.changeLogPolled(now.lowestUnseen());
@@ -256,7 +256,7 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
   }
 
   @Override
-  public void replayFrom(NamespaceCache<?, ?> namespace, long from) {
+  public void replayFrom(Reconcilable namespace, long from) {
     if (poller == null) {
       return;
     }
@@ -272,7 +272,7 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
    * from the last id under a new snapshot skips nothing that matters: a row it skips committed
    * after the previous snapshot, so it was invisible to the poll watermark too, and a poll reads it.
    */
-  private void replay(NamespaceCache<?, ?> namespace, @Nullable Replay replay) {
+  private void replay(Reconcilable namespace, @Nullable Replay replay) {
     if (replay == null || poller == null || catchUps.get(namespace) != replay) {
       return; // done, or superseded by a newer request (which runs on its own)
     }
@@ -315,7 +315,7 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
   }
 
   @Override
-  public void reconcile(NamespaceCache<?, ?> namespace, String reason) {
+  public void reconcile(Reconcilable namespace, String reason) {
     long now = ticker.read();
     long wait = lastRequestedNanos + spacingNanos - now;
     if (wait > 0) {
@@ -333,7 +333,7 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
 
   private void reconcileDeferred() {
     deferredScheduled = false;
-    List<NamespaceCache<?, ?>> batch = new ArrayList<>(deferred);
+    List<Reconcilable> batch = new ArrayList<>(deferred);
     deferred.clear();
     lastRequestedNanos = ticker.read();
     try {
@@ -344,11 +344,11 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
     }
   }
 
-  private void reconcileNow(List<NamespaceCache<?, ?>> batch, String reason) {
+  private void reconcileNow(List<Reconcilable> batch, String reason) {
     if (poller != null && pollChangeLog()) {
       // The change log covered what was lost; the new sequence baseline comes from Redis, off
       // this thread so that a slow Redis never delays a poll.
-      for (NamespaceCache<?, ?> namespace : batch) {
+      for (Reconcilable namespace : batch) {
         redisChecks.execute(() -> {
           try {
             namespace.resync();
@@ -360,8 +360,8 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
       }
       return;
     }
-    for (NamespaceCache<?, ?> namespace : batch) {
-      NamespaceCache.flushAndResync(namespace, reason);
+    for (Reconcilable namespace : batch) {
+      namespace.flushAndResync();
     }
   }
 
@@ -371,9 +371,9 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
       return false;
     }
     try {
-      Collection<NamespaceCache<?, ?>> all = namespaces.get();
+      Collection<Reconcilable> all = namespaces.get();
       List<String> names = new ArrayList<>(all.size());
-      for (NamespaceCache<?, ?> namespace : all) {
+      for (Reconcilable namespace : all) {
         names.add(namespace.name());
       }
       poller.poll(names, new ChangeLogPoller.Sink() {
@@ -389,7 +389,7 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
             }
           }
           for (Map.Entry<String, List<Hint.KeyVersion>> e : byNamespace.entrySet()) {
-            NamespaceCache<?, ?> namespace = byName.apply(e.getKey());
+            Reconcilable namespace = byName.apply(e.getKey());
             if (namespace != null) {
               namespace.applyChanges(e.getValue());
             }
@@ -404,7 +404,7 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
               + " only up to {}: flushing every namespace and bumping its epoch instead of"
               + " replaying", prunedThrough, watermark);
           retentionFlushes.increment();
-          for (NamespaceCache<?, ?> namespace : namespaces.get()) {
+          for (Reconcilable namespace : namespaces.get()) {
             namespace.changeLogLost();
           }
         }
@@ -415,7 +415,7 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
       ChangeLogPoller.Watermark now = poller.watermark();
       if (now != null) {
         long through = now.lowestUnseen();
-        for (NamespaceCache<?, ?> namespace : all) {
+        for (Reconcilable namespace : all) {
           namespace.changeLogPolled(through);
         }
       }
@@ -443,7 +443,7 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
         traffic();
         if (livenessFailed) {
           livenessFailed = false;
-          namespaces.get().forEach(NamespaceCache::subscriberAlive);
+          namespaces.get().forEach(Reconcilable::subscriberAlive);
         }
       } else if (failed) {
         ping = null;
@@ -451,7 +451,7 @@ public final class ReconcileLoop implements NamespaceCache.ReconcileAction {
           livenessFailed = true;
           log.warn("Pub/Sub subscriber silent for {} ms and not answering PING: reconciling",
               TimeUnit.NANOSECONDS.toMillis(now - lastTrafficNanos));
-          for (NamespaceCache<?, ?> namespace : namespaces.get()) {
+          for (Reconcilable namespace : namespaces.get()) {
             namespace.subscriberDown();
             namespace.requestReconcile("liveness");
           }

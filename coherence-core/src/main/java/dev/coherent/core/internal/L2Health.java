@@ -1,0 +1,88 @@
+package dev.coherent.core.internal;
+
+import io.lettuce.core.RedisException;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether one namespace may trust Redis and its L2 right now: Redis answering, the hint
+ * subscriber connected, and the change-log catch-up done. Reads and writes consult it; a failed
+ * Redis call marks it down, the next successful one marks it up and runs the recovery action
+ * (write what is pending, reconcile what may have been missed).
+ *
+ * <p>Thread-safety: any thread; the three flags are volatile and each is a plain fact whose last
+ * writer wins. {@code recovered()} runs the recovery action only for the call that saw the flag
+ * set, or for a few racing calls at once, which is harmless (both steps are idempotent requests).
+ */
+final class L2Health {
+  private static final Logger log = LoggerFactory.getLogger(L2Health.class);
+
+  private final String name;
+  private final Duration degradedL1Ttl;
+  private final NamespaceMetrics metrics;
+  private final Runnable onRecovered;
+  private volatile boolean redisDown;
+  private volatile boolean subscriberDown;
+  /**
+   * False while this instance may not trust L2 for what the change log says (see {@link
+   * #catchingUp}): loads skip the L2 read and claim no L2 synchronisation point.
+   */
+  private volatile boolean caughtUp = true;
+
+  L2Health(String name, Duration degradedL1Ttl, NamespaceMetrics metrics, Runnable onRecovered) {
+    this.name = name;
+    this.degradedL1Ttl = degradedL1Ttl;
+    this.metrics = metrics;
+    this.onRecovered = onRecovered;
+  }
+
+  /** Redis failed or no hint can arrive: new L1 entries live at most {@code degradedL1Ttl}. */
+  boolean degraded() {
+    return redisDown || subscriberDown;
+  }
+
+  void failed(String operation, RedisException e) {
+    metrics.redisErrors.increment();
+    if (!redisDown) {
+      redisDown = true;
+      log.warn("namespace {}: Redis {} failed ({}); serving from the source with L1 TTL clamped"
+          + " to {}", name, operation, e.getMessage(), degradedL1Ttl);
+    }
+  }
+
+  void recovered() {
+    if (redisDown) {
+      redisDown = false;
+      log.info("namespace {}: Redis answers again", name);
+      onRecovered.run();
+    }
+  }
+
+  void subscriberDown() {
+    subscriberDown = true;
+  }
+
+  /** Returns whether the subscriber had been down. */
+  boolean subscriberUp() {
+    boolean was = subscriberDown;
+    subscriberDown = false;
+    return was;
+  }
+
+  /**
+   * Until {@link #caughtUp()}: the change log may hold rows that L2 never received (no instance
+   * could write them), so loads do not read L2.
+   */
+  void catchingUp() {
+    caughtUp = false;
+  }
+
+  void caughtUp() {
+    caughtUp = true;
+  }
+
+  boolean isCaughtUp() {
+    return caughtUp;
+  }
+}
