@@ -265,4 +265,17 @@ class NamespaceOptionsUnitTests {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("l1Ttl");
   }
+
+  @Test
+  void optionsWithTheSameSettingsAreEqualAndOneDifferentSettingIsNot() {
+    NamespaceOptions one =
+        NamespaceOptions.builder().l1MaximumSize(7).negativeTtl(Duration.ofSeconds(3)).build();
+    NamespaceOptions same =
+        NamespaceOptions.builder().negativeTtl(Duration.ofSeconds(3)).l1MaximumSize(7).build();
+
+    assertThat(one).isEqualTo(same).hasSameHashCodeAs(same);
+    assertThat(one).isEqualTo(one.mutate().build());
+    assertThat(one).isNotEqualTo(one.mutate().tombstoneTtl(Duration.ofSeconds(9)).build());
+    assertThat(one).isNotEqualTo(NamespaceOptions.create()).isNotEqualTo("options");
+  }
 }
