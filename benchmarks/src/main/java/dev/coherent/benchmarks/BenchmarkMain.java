@@ -1,7 +1,7 @@
 package dev.coherent.benchmarks;
 
-import dev.coherent.testsupport.RedisService;
-import dev.coherent.testsupport.Services;
+import dev.coherent.devservices.RedisService;
+import dev.coherent.devservices.Services;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;

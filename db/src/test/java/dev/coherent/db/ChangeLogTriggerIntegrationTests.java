@@ -3,8 +3,8 @@ package dev.coherent.db;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.coherent.db.Sql.LogRow;
-import dev.coherent.testsupport.Database;
-import dev.coherent.testsupport.Services;
+import dev.coherent.devservices.Database;
+import dev.coherent.devservices.Services;
 import java.sql.Connection;
 import java.sql.Timestamp;
 import java.util.List;

@@ -7,11 +7,11 @@ import dev.coherent.db.SchemaMigrationException;
 import dev.coherent.demo.internal.CatalogDatabase;
 import dev.coherent.demo.internal.Closer;
 import dev.coherent.demo.internal.Ports;
-import dev.coherent.testsupport.PostgresService;
-import dev.coherent.testsupport.RedisService;
-import dev.coherent.testsupport.ServiceSource;
-import dev.coherent.testsupport.Services;
-import dev.coherent.testsupport.Settings;
+import dev.coherent.devservices.PostgresService;
+import dev.coherent.devservices.RedisService;
+import dev.coherent.devservices.ServiceSource;
+import dev.coherent.devservices.Services;
+import dev.coherent.devservices.Settings;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -49,7 +49,7 @@ public final class DemoApp {
    * {@code out}; each instance hosts one module from each factory.
    *
    * @throws DemoStartupException a port in use or a database that cannot be migrated (one line)
-   * @throws dev.coherent.testsupport.ServiceConfigurationException a bad COHERENT_* setting
+   * @throws dev.coherent.devservices.ServiceConfigurationException a bad COHERENT_* setting
    */
   public static RunningDemo start(
       DemoOptions options, PrintStream out, List<InstanceModuleFactory> moduleFactories) {

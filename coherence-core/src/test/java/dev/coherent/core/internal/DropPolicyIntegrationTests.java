@@ -8,7 +8,7 @@ import dev.coherent.core.Hint;
 import dev.coherent.core.NamespaceOptions;
 import dev.coherent.core.Versioned;
 import dev.coherent.core.VersionedLoader;
-import dev.coherent.testsupport.Services;
+import dev.coherent.devservices.Services;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
