@@ -43,10 +43,6 @@ public final class BenchmarkMain {
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
     }
-    // Without Docker the Testcontainers probe logs a page of errors before the embedded fallback.
-    if (System.getProperty("org.slf4j.simpleLogger.log.org.testcontainers") == null) {
-      System.setProperty("org.slf4j.simpleLogger.log.org.testcontainers", "off");
-    }
     int status = run(args);
     System.exit(status);
   }
