@@ -1,3 +1,4 @@
--- Test only: stands for a library migration (V1..V999) released after a database already ran the
--- demo migrations (V1000+); out-of-order application must still apply it.
+-- Test only: stands for a library migration released after a database got the demo catalog's
+-- V1000..V1002 in coherent_schema_history (as demos did before they had their own history);
+-- out-of-order application must still apply it.
 CREATE TABLE later_library_change (id bigint PRIMARY KEY);

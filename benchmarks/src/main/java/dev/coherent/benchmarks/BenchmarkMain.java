@@ -1,7 +1,7 @@
 package dev.coherent.benchmarks;
 
-import dev.coherent.testsupport.RedisService;
-import dev.coherent.testsupport.Services;
+import dev.coherent.devservices.RedisService;
+import dev.coherent.devservices.Services;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
@@ -42,10 +42,6 @@ public final class BenchmarkMain {
     // Before the first logger exists: the measurements print their own progress.
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
-    }
-    // Without Docker the Testcontainers probe logs a page of errors before the embedded fallback.
-    if (System.getProperty("org.slf4j.simpleLogger.log.org.testcontainers") == null) {
-      System.setProperty("org.slf4j.simpleLogger.log.org.testcontainers", "off");
     }
     int status = run(args);
     System.exit(status);

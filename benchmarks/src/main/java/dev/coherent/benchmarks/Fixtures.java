@@ -1,7 +1,7 @@
 package dev.coherent.benchmarks;
 
 import dev.coherent.core.CoherentRuntime;
-import dev.coherent.testsupport.Services;
+import dev.coherent.devservices.Services;
 import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

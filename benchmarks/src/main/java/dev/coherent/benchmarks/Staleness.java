@@ -5,7 +5,7 @@ import dev.coherent.core.CoherentRuntime;
 import dev.coherent.core.NamespaceOptions;
 import dev.coherent.core.NearCache;
 import dev.coherent.core.Versioned;
-import dev.coherent.testsupport.Services;
+import dev.coherent.devservices.Services;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.SplittableRandom;

@@ -1,6 +1,6 @@
 package dev.coherent.core;
 
-import dev.coherent.testsupport.Services;
+import dev.coherent.devservices.Services;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;

@@ -1,6 +1,6 @@
 package dev.coherent.core;
 
-import dev.coherent.testsupport.Services;
+import dev.coherent.devservices.Services;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;

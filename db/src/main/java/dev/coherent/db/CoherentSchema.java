@@ -15,11 +15,13 @@ import javax.sql.DataSource;
  * }</pre>
  *
  * <p>Migrations are recorded in their own history table, {@value #SCHEMA_HISTORY_TABLE}, so they
- * never mix with an application's own Flyway history. A database that already holds other tables
- * is accepted (its history starts with a baseline at version 0). Library migrations use versions
- * 1 to 999, the demo schema 1000 and up; later library migrations are applied even where the
- * demo is already at 1000+ (out-of-order application is enabled for that reason). Concurrent
- * calls from several instances are safe: Flyway serializes them with a PostgreSQL advisory lock.
+ * never mix with an application's own Flyway history (the demo catalog, too, has its own). A
+ * database that already holds other tables is accepted (its history starts with a baseline at
+ * version 0). Versions in that history that this library does not ship are ignored: databases
+ * migrated by the demo before it got its own history hold its versions 1000 to 1002 there.
+ * Library migrations released later still run on such databases although their versions are
+ * lower (out-of-order application is enabled for that reason only). Concurrent calls from several
+ * instances are safe: Flyway serializes them with a PostgreSQL advisory lock.
  *
  * <p>Thread-safe: stateless; each call configures its own Flyway instance.
  */
@@ -31,7 +33,7 @@ public final class CoherentSchema {
   /** One row: the largest change-log id and txid that retention has deleted. */
   public static final String CHANGE_LOG_HORIZON_TABLE = "coherent_change_log_horizon";
 
-  /** Flyway's history table for the Coherent migrations (library and demo share it). */
+  /** Flyway's history table for the Coherent library migrations. */
   public static final String SCHEMA_HISTORY_TABLE = "coherent_schema_history";
 
   /** {@code coherent_track(tbl regclass, namespace text, key_column text, version_column text)}. */
@@ -52,31 +54,18 @@ public final class CoherentSchema {
    */
   public static final String OP_DELETE = "D";
 
-  /** Where the library migrations live (versions 1 to 999). */
+  /** Where the library migrations live. */
   public static final String LIBRARY_LOCATION = "classpath:db/coherent";
-
-  /** Where the demo catalog migrations live (versions 1000 and up). */
-  public static final String DEMO_LOCATION = "classpath:db/demo";
 
   private CoherentSchema() {}
 
   /**
-   * Brings the library schema (change log, tracking triggers, retention) up to date. Never creates
-   * demo tables.
+   * Brings the library schema (change log, tracking triggers, retention) up to date. Creates no
+   * application tables: opt yours in with {@code coherent_track(...)} in your own migrations.
    *
    * @throws SchemaMigrationException if the database cannot be reached or a migration fails
    */
   public static MigrationResult migrate(DataSource dataSource) {
     return SchemaMigrator.migrate(dataSource, List.of(LIBRARY_LOCATION));
-  }
-
-  /**
-   * Brings the library schema and the demo catalog ({@code categories}, {@code products}, seeded
-   * with 20 categories and 10,000 products, both tracked) up to date.
-   *
-   * @throws SchemaMigrationException if the database cannot be reached or a migration fails
-   */
-  public static MigrationResult migrateWithDemo(DataSource dataSource) {
-    return SchemaMigrator.migrate(dataSource, List.of(LIBRARY_LOCATION, DEMO_LOCATION));
   }
 }

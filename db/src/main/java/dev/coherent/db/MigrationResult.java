@@ -3,14 +3,14 @@ package dev.coherent.db;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What one {@link CoherentSchema#migrate} or {@link CoherentSchema#migrateWithDemo} call did.
+ * What one {@link CoherentSchema#migrate} call did.
  *
  * @param migrationsExecuted how many migrations this call applied; 0 when the schema was already
  *     up to date
  * @param previousSchemaVersion the schema version before this call, e.g. {@code "3"}; {@code null}
  *     when the database had no Coherent schema yet
- * @param schemaVersion the schema version after this call, e.g. {@code "3"}, or {@code "1002"}
- *     once the demo schema is applied
+ * @param schemaVersion the schema version after this call, e.g. {@code "3"} (the highest version
+ *     in the history: {@code "1002"} on a database the demo migrated before it had its own history)
  */
 public record MigrationResult(
     int migrationsExecuted, @Nullable String previousSchemaVersion, String schemaVersion) {

@@ -1,6 +1,6 @@
 /**
  * Coherent's PostgreSQL schema: {@link dev.coherent.db.CoherentSchema} applies the change log, the
- * {@code coherent_track(...)} trigger helper, retention, and optionally the demo catalog.
+ * {@code coherent_track(...)} trigger helper and retention.
  */
 @NullMarked
 package dev.coherent.db;

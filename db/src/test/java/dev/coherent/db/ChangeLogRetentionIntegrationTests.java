@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.coherent.db.Sql.LogRow;
-import dev.coherent.testsupport.Database;
-import dev.coherent.testsupport.Services;
+import dev.coherent.devservices.Database;
+import dev.coherent.devservices.Services;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -3,8 +3,8 @@ package dev.coherent.db;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.coherent.db.Sql.LogRow;
-import dev.coherent.testsupport.Database;
-import dev.coherent.testsupport.Services;
+import dev.coherent.devservices.Database;
+import dev.coherent.devservices.Services;
 import java.sql.Connection;
 import java.sql.Timestamp;
 import java.util.List;
@@ -14,9 +14,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The tracking triggers on the demo catalog: the version policy ("corrected, never an error") and
- * what each write appends to coherent_change_log. Each test writes its own product ids, and reads
- * only the log rows written after its own watermark.
+ * The tracking triggers on the catalog fixture ({@link TestFixtures}, the demo catalog's tables):
+ * the version policy ("corrected, never an error") and what each write appends to
+ * coherent_change_log. Each test writes its own product ids, and reads only the log rows written
+ * after its own watermark.
  */
 class ChangeLogTriggerIntegrationTests {
   private static final String PRODUCT = "catalog:product";
@@ -29,7 +30,7 @@ class ChangeLogTriggerIntegrationTests {
   static void migrate() {
     db = Services.postgres().createDatabase("change_log_trigger");
     ds = db.dataSource();
-    CoherentSchema.migrateWithDemo(ds);
+    TestFixtures.migrateWithCatalog(ds);
   }
 
   @AfterAll

@@ -4,29 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.coherent.db.internal.SchemaMigrator;
-import dev.coherent.testsupport.Database;
-import dev.coherent.testsupport.Services;
+import dev.coherent.devservices.Database;
+import dev.coherent.devservices.Services;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
-/** Applying the library and demo schemas to real PostgreSQL databases, each test its own. */
+/**
+ * Applying the library schema to real PostgreSQL databases, each test its own; some start from a
+ * database that also holds the catalog fixture in the same history ({@link TestFixtures}), as
+ * databases the demo migrated before it had its own history do. (The demo catalog's own schema
+ * is tested in demo-catalog-service.)
+ */
 class CoherentSchemaIntegrationTests {
 
   /** V1 change log, V2 tracking triggers, V3 retention. */
   private static final int LIBRARY_MIGRATIONS = 3;
-
-  /** V1000 catalog schema, V1001 seed, V1002 tracking. */
-  private static final int DEMO_MIGRATIONS = 3;
-
-  /** Everything in the catalog except updated_at (which is the seeding time). */
-  private static final String CATALOG_DIGEST =
-      "SELECT md5("
-          + " (SELECT string_agg(concat_ws('|', id, name, version), E'\\n' ORDER BY id) FROM categories)"
-          + " || (SELECT string_agg(concat_ws('|', id, sku, name, description, price_cents, currency,"
-          + "     category_id, stock, version), E'\\n' ORDER BY id) FROM products))";
 
   @Test
   void migratingAnEmptyDatabaseTwiceAppliesTheLibraryOnceAndNeverTheDemo() throws Exception {
@@ -60,73 +55,15 @@ class CoherentSchemaIntegrationTests {
   }
 
   @Test
-  void migrateWithDemoSeedsTheCatalogOnceAndAgainChangesNothing() throws Exception {
-    try (Database db = Services.postgres().createDatabase("schema_demo")) {
-      DataSource ds = db.dataSource();
-      MigrationResult first = CoherentSchema.migrateWithDemo(ds);
-      assertThat(first).isEqualTo(
-          new MigrationResult(LIBRARY_MIGRATIONS + DEMO_MIGRATIONS, null, "1002"));
-
-      assertThat(Sql.queryLong(ds, "SELECT count(*) FROM categories")).isEqualTo(20);
-      assertThat(Sql.queryLong(ds, "SELECT count(*) FROM products")).isEqualTo(10_000);
-      assertThat(Sql.queryLong(ds, "SELECT count(DISTINCT category_id) FROM products")).isEqualTo(20);
-      assertThat(Sql.queryLong(ds, "SELECT min(n) FROM (SELECT count(*) n FROM products GROUP BY category_id) c"))
-          .isEqualTo(500);
-      assertThat(Sql.queryLong(ds, "SELECT count(*) FROM products WHERE version <> 1")).isZero();
-      assertThat(Sql.queryLong(ds, "SELECT count(*) FROM products WHERE price_cents % 100 <> 99")).isZero();
-      assertThat(Sql.queryLong(ds, "SELECT count(*) FROM products WHERE stock = 0")).isPositive();
-      // The seed runs before the tables are tracked: initial data is not a change.
-      assertThat(Sql.queryLong(ds, "SELECT count(*) FROM coherent_change_log")).isZero();
-      assertThat(
-              Sql.queryLong(
-                  ds,
-                  "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'coherent_track_%'"
-                      + " AND tgrelid IN ('products'::regclass, 'categories'::regclass)"))
-          .isEqualTo(6);
-      String digest = Sql.queryString(ds, CATALOG_DIGEST);
-      long historyRows = Sql.queryLong(ds, "SELECT count(*) FROM coherent_schema_history");
-
-      MigrationResult second = CoherentSchema.migrateWithDemo(ds);
-      assertThat(second).isEqualTo(new MigrationResult(0, "1002", "1002"));
-      assertThat(Sql.queryString(ds, CATALOG_DIGEST)).isEqualTo(digest);
-      assertThat(Sql.queryLong(ds, "SELECT count(*) FROM products")).isEqualTo(10_000);
-      assertThat(Sql.queryLong(ds, "SELECT count(*) FROM categories")).isEqualTo(20);
-      assertThat(Sql.queryLong(ds, "SELECT count(*) FROM coherent_change_log")).isZero();
-      assertThat(Sql.queryLong(ds, "SELECT count(*) FROM coherent_schema_history")).isEqualTo(historyRows);
-    }
-  }
-
-  @Test
-  void theDemoSeedIsDeterministic() throws Exception {
-    try (Database one = Services.postgres().createDatabase("schema_seed_a");
-        Database two = Services.postgres().createDatabase("schema_seed_b")) {
-      CoherentSchema.migrateWithDemo(one.dataSource());
-      CoherentSchema.migrateWithDemo(two.dataSource());
-
-      assertThat(Sql.queryString(two.dataSource(), CATALOG_DIGEST))
-          .isEqualTo(Sql.queryString(one.dataSource(), CATALOG_DIGEST));
-      // Every value is arithmetic on the id; product 1 spelled out:
-      assertThat(
-              Sql.queryString(
-                  one.dataSource(),
-                  "SELECT concat_ws('|', p.sku, p.name, p.description, p.price_cents, p.currency,"
-                      + " c.name, p.stock, p.version)"
-                      + " FROM products p JOIN categories c ON c.id = p.category_id WHERE p.id = 1"))
-          .isEqualTo(
-              "SKU-000001|Compact Oak Notebook No. 1"
-                  + "|A compact oak notebook from the Books department (item 1 of 10000)."
-                  + "|93399|USD|Books|37|1");
-    }
-  }
-
-  @Test
   void libraryMigrateAfterTheDemoLeavesTheDemoAlone() throws Exception {
     try (Database db = Services.postgres().createDatabase("schema_demo_then_lib")) {
-      CoherentSchema.migrateWithDemo(db.dataSource());
+      TestFixtures.migrateWithCatalog(db.dataSource());
 
-      // The demo's V1000+ are unknown to a library-only run: ignored as "future", not an error.
+      // The catalog's V1000+ are unknown to a library-only run: ignored as "future", not an error.
       MigrationResult result = CoherentSchema.migrate(db.dataSource());
       assertThat(result.migrationsExecuted()).isZero();
+      // The version reported is the history's highest (see MigrationResult.schemaVersion).
+      assertThat(result.schemaVersion()).isEqualTo("1002");
       assertThat(Sql.queryLong(db.dataSource(), "SELECT count(*) FROM products")).isEqualTo(10_000);
     }
   }
@@ -158,14 +95,14 @@ class CoherentSchemaIntegrationTests {
   @Test
   void aLibraryMigrationReleasedAfterTheDemoWasAppliedStillRuns() throws Exception {
     try (Database db = Services.postgres().createDatabase("schema_out_of_order")) {
-      CoherentSchema.migrateWithDemo(db.dataSource());
+      TestFixtures.migrateWithCatalog(db.dataSource());
 
       MigrationResult result =
           SchemaMigrator.migrate(
               db.dataSource(),
               List.of(
                   CoherentSchema.LIBRARY_LOCATION,
-                  CoherentSchema.DEMO_LOCATION,
+                  TestFixtures.CATALOG_LOCATION,
                   "classpath:db/test_later"));
 
       assertThat(result.migrationsExecuted()).isEqualTo(1);

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.coherent.db.Sql.LogRow;
-import dev.coherent.testsupport.Database;
-import dev.coherent.testsupport.Services;
+import dev.coherent.devservices.Database;
+import dev.coherent.devservices.Services;
 import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;

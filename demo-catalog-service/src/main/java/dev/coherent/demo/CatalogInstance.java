@@ -5,7 +5,7 @@ import dev.coherent.demo.internal.CatalogDatabase;
 import dev.coherent.demo.internal.Closer;
 import dev.coherent.demo.internal.HealthService;
 import dev.coherent.demo.internal.Ports;
-import dev.coherent.testsupport.RedisService;
+import dev.coherent.devservices.RedisService;
 import io.javalin.Javalin;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;

@@ -1,17 +1,16 @@
 package dev.coherent.demo;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.coherent.db.CoherentSchema;
-import dev.coherent.db.MigrationResult;
 import dev.coherent.db.SchemaMigrationException;
 import dev.coherent.demo.internal.CatalogDatabase;
+import dev.coherent.demo.internal.CatalogSchema;
 import dev.coherent.demo.internal.Closer;
 import dev.coherent.demo.internal.Ports;
-import dev.coherent.testsupport.PostgresService;
-import dev.coherent.testsupport.RedisService;
-import dev.coherent.testsupport.ServiceSource;
-import dev.coherent.testsupport.Services;
-import dev.coherent.testsupport.Settings;
+import dev.coherent.devservices.PostgresService;
+import dev.coherent.devservices.RedisService;
+import dev.coherent.devservices.ServiceSource;
+import dev.coherent.devservices.Services;
+import dev.coherent.devservices.Settings;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -49,7 +48,7 @@ public final class DemoApp {
    * {@code out}; each instance hosts one module from each factory.
    *
    * @throws DemoStartupException a port in use or a database that cannot be migrated (one line)
-   * @throws dev.coherent.testsupport.ServiceConfigurationException a bad COHERENT_* setting
+   * @throws dev.coherent.devservices.ServiceConfigurationException a bad COHERENT_* setting
    */
   public static RunningDemo start(
       DemoOptions options, PrintStream out, List<InstanceModuleFactory> moduleFactories) {
@@ -95,13 +94,14 @@ public final class DemoApp {
   }
 
   /**
-   * Applies the change log, the tracking trigger and the demo schema; returns the line to print.
+   * Applies the library schema (change log, tracking trigger), then the catalog's own; returns
+   * the line to print.
    */
   private static String migrate(CatalogDatabase database) {
     long start = System.nanoTime();
     try (HikariDataSource pool =
         database.openPool("catalog-migration", 2, MIGRATION_CONNECTION_TIMEOUT)) {
-      MigrationResult result = CoherentSchema.migrateWithDemo(pool);
+      CatalogSchema.Results result = CatalogSchema.migrateAll(pool);
       long products;
       try (Connection connection = pool.getConnection();
           Statement statement = connection.createStatement();
@@ -109,9 +109,12 @@ public final class DemoApp {
         rows.next();
         products = rows.getLong(1);
       }
-      return String.format(Locale.ROOT, "version %s (%s) in %.1f s, %d products",
-          result.schemaVersion(),
-          result.changed() ? result.migrationsExecuted() + " migrations applied" : "up to date",
+      return String.format(Locale.ROOT, "version %s, catalog version %s (%s) in %.1f s, %d products",
+          result.library().schemaVersion(),
+          result.catalog().schemaVersion(),
+          result.migrationsExecuted() > 0
+              ? result.migrationsExecuted() + " migrations applied"
+              : "up to date",
           seconds(System.nanoTime() - start), products);
     } catch (SchemaMigrationException e) {
       // Its message already names the database and the failed migration.

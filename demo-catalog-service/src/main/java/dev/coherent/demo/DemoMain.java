@@ -1,6 +1,6 @@
 package dev.coherent.demo;
 
-import dev.coherent.testsupport.ServiceConfigurationException;
+import dev.coherent.devservices.ServiceConfigurationException;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package dev.coherent.demo;
 
-import dev.coherent.testsupport.ServiceSource;
+import dev.coherent.devservices.ServiceSource;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;

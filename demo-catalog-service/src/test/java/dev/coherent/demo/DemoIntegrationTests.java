@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.coherent.demo.internal.CatalogDatabase;
-import dev.coherent.testsupport.RedisService;
-import dev.coherent.testsupport.Services;
+import dev.coherent.devservices.RedisService;
+import dev.coherent.devservices.Services;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;

@@ -11,7 +11,7 @@ import dev.coherent.core.VersionedLoader;
 import dev.coherent.core.internal.reconcile.Reconciler;
 import dev.coherent.core.internal.redis.HintCodec;
 import dev.coherent.core.internal.redis.RedisL2Store;
-import dev.coherent.testsupport.Services;
+import dev.coherent.devservices.Services;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;

@@ -10,7 +10,7 @@ import dev.coherent.core.Meters;
 import dev.coherent.core.NamespaceOptions;
 import dev.coherent.core.NearCache;
 import dev.coherent.core.Runtimes;
-import dev.coherent.testsupport.Services;
+import dev.coherent.devservices.Services;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;

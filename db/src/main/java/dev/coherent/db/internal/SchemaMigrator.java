@@ -60,8 +60,9 @@ public final class SchemaMigrator {
             .baselineOnMigrate(true)
             .baselineVersion(BASELINE_VERSION)
             .baselineDescription("existing schema before Coherent")
-            // Library migrations (V1..V999) released after the demo's V1000+ was applied are
-            // below the current version; they must still run, not fail validation.
+            // Databases migrated before the demo had its own history hold its V1000..V1002 here,
+            // above every library version: later library migrations must still run on them,
+            // not fail validation as "ignored".
             .outOfOrder(true)
             .validateMigrationNaming(true)
             .failOnMissingLocations(true)

@@ -32,9 +32,9 @@ class SchemaMigratorUnitTests {
 
   @Test
   void aDataSourceWithoutAUrlIsNamedByItsClass() {
-    assertThatThrownBy(() -> CoherentSchema.migrateWithDemo(new Unnamed()))
+    assertThatThrownBy(() -> CoherentSchema.migrate(new Unnamed()))
         .isInstanceOf(SchemaMigrationException.class)
-        .hasMessageContaining("[classpath:db/coherent, classpath:db/demo] to a " + Unnamed.class.getName()
+        .hasMessageContaining("[classpath:db/coherent] to a " + Unnamed.class.getName()
             + " (its JDBC URL is not obtainable): could not connect");
   }
 

@@ -2,10 +2,10 @@ package dev.coherent.demo.internal;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.coherent.testsupport.Database;
-import dev.coherent.testsupport.PostgresService;
-import dev.coherent.testsupport.ServiceSource;
-import dev.coherent.testsupport.Settings;
+import dev.coherent.devservices.Database;
+import dev.coherent.devservices.PostgresService;
+import dev.coherent.devservices.ServiceSource;
+import dev.coherent.devservices.Settings;
 import java.time.Duration;
 
 /**

@@ -1,4 +1,10 @@
--- Demo catalog schema (only applied by CoherentSchema.migrateWithDemo). Versions start at 1000
+-- Test fixture, not shipped: the demo catalog migrations exactly as coherent-db shipped them
+-- before the demo got its own module and history table (versions 1000+ in the shared
+-- coherent_schema_history). The trigger tests use the catalog as tracked tables; the schema
+-- tests use it as a database migrated before the split. The live demo schema is in
+-- demo-catalog-service (db/demo-catalog, V1..V3, history table demo_schema_history).
+--
+-- Demo catalog schema (then only applied by CoherentSchema.migrateWithDemo). Versions start at 1000
 -- so the demo shares the coherent_schema_history table with the library schema (V1..V999)
 -- without ever colliding with it; a library user who calls CoherentSchema.migrate never gets
 -- these tables.

@@ -1,4 +1,4 @@
-package dev.coherent.testsupport;
+package dev.coherent.devservices;
 
 /**
  * A setting for an external service is malformed or points at something that does not answer.

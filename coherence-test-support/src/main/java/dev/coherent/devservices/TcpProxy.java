@@ -1,4 +1,4 @@
-package dev.coherent.testsupport;
+package dev.coherent.devservices;
 
 import io.lettuce.core.RedisURI;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.coherent.testsupport;
+package dev.coherent.devservices;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;

@@ -1,4 +1,4 @@
-package dev.coherent.testsupport;
+package dev.coherent.devservices;
 
 /** Where a service came from; resolution tries them in this order. */
 public enum ServiceSource {

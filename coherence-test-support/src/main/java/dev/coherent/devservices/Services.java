@@ -1,9 +1,8 @@
-package dev.coherent.testsupport;
+package dev.coherent.devservices;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.testcontainers.DockerClientFactory;
 
 /**
  * The one place that decides which Redis and PostgreSQL the tests and the demo use, in this order:
@@ -11,7 +10,9 @@ import org.testcontainers.DockerClientFactory;
  * <ol>
  *   <li>an explicit URL ({@link Settings#REDIS_URL}, {@link Settings#JDBC_URL} with
  *       {@link Settings#JDBC_USER} and {@link Settings#JDBC_PASSWORD}), validated and pinged;
- *   <li>Testcontainers ({@code redis:7}, {@code postgres:16}) when a Docker engine answers;
+ *   <li>Testcontainers ({@code redis:7}, {@code postgres:16}) when Testcontainers is on the class
+ *       path (an optional dependency: tests add it, the demo and benchmark jars do not ship it)
+ *       and a Docker engine answers;
  *   <li>embedded binaries on free loopback ports.
  * </ol>
  *
@@ -56,7 +57,7 @@ public final class Services {
         chosen =
             ConfiguredPostgres.connect(
                 url, Settings.get(Settings.JDBC_USER), Settings.get(Settings.JDBC_PASSWORD));
-      } else if (dockerAvailable()) {
+      } else if (dockerAvailable() && postgresContainerPresent()) {
         chosen = ContainerPostgres.start();
       } else {
         chosen = EmbeddedPostgresService.start();
@@ -72,17 +73,23 @@ public final class Services {
       String flag = Settings.get(Settings.TESTCONTAINERS);
       if ("false".equalsIgnoreCase(flag)) {
         docker = false;
+      } else if (!Containers.present(Containers.CORE_CLASS, Services.class.getClassLoader())) {
+        docker = false;
+        log.info("Testcontainers is not on the class path: using embedded binaries");
       } else {
-        boolean available;
-        try {
-          available = DockerClientFactory.instance().isDockerAvailable();
-        } catch (RuntimeException | LinkageError e) {
-          available = false;
-        }
+        boolean available = Containers.dockerAvailable();
         docker = available;
         log.info("Docker engine {}", available ? "found: using Testcontainers" : "not found: using embedded binaries");
       }
     }
     return docker;
+  }
+
+  private static boolean postgresContainerPresent() {
+    boolean present = Containers.present(Containers.POSTGRES_CLASS, Services.class.getClassLoader());
+    if (!present) {
+      log.info("org.testcontainers:testcontainers-postgresql is not on the class path: using embedded PostgreSQL");
+    }
+    return present;
   }
 }

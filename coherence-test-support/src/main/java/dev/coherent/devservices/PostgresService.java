@@ -1,4 +1,4 @@
-package dev.coherent.testsupport;
+package dev.coherent.devservices;
 
 /**
  * A PostgreSQL server for tests and the demo. Obtain it from {@link Services#postgres()}. Each test

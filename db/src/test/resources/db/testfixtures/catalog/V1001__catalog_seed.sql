@@ -1,3 +1,9 @@
+-- Test fixture, not shipped: the demo catalog migrations exactly as coherent-db shipped them
+-- before the demo got its own module and history table (versions 1000+ in the shared
+-- coherent_schema_history). The trigger tests use the catalog as tracked tables; the schema
+-- tests use it as a database migrated before the split. The live demo schema is in
+-- demo-catalog-service (db/demo-catalog, V1..V3, history table demo_schema_history).
+--
 -- Demo catalog seed: 20 categories and 10,000 products, generated, deterministic (every value
 -- is arithmetic on the id; no random()), so every demo database holds the same catalog.
 -- Idempotent: ON CONFLICT DO NOTHING, so running this script again by hand changes nothing.

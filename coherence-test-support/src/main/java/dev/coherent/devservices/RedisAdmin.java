@@ -1,4 +1,4 @@
-package dev.coherent.testsupport;
+package dev.coherent.devservices;
 
 import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisClient;

@@ -1,4 +1,4 @@
-package dev.coherent.testsupport;
+package dev.coherent.devservices;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
