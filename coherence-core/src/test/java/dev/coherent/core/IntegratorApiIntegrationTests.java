@@ -8,8 +8,6 @@ import dev.coherent.core.internal.NamespaceCache;
 import dev.coherent.devservices.Services;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -60,21 +58,9 @@ class IntegratorApiIntegrationTests {
 
   /** Every message published on the namespace's channel, as a raw subscriber sees it. */
   private List<String> listen() {
-    RedisClient client = RedisClient.create(Services.redis().uri());
-    StatefulRedisPubSubConnection<String, String> pubsub = client.connectPubSub();
-    List<String> messages = new CopyOnWriteArrayList<>();
-    pubsub.addListener(new RedisPubSubAdapter<>() {
-      @Override
-      public void message(String ch, String message) {
-        messages.add(message);
-      }
-    });
-    pubsub.sync().subscribe("pubsub:v1:cache-invalidate:" + NS + ":" + runtimes.tenant());
-    closeables.add(() -> {
-      pubsub.close();
-      client.shutdown();
-    });
-    return messages;
+    HintTap tap = new HintTap(NS, runtimes.tenant());
+    closeables.add(tap);
+    return tap.messages;
   }
 
   private NearCache<String, String> start(String instance, NamespaceOptions options,

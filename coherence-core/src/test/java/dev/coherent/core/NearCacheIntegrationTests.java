@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.coherent.devservices.Services;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -15,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,27 +31,11 @@ class NearCacheIntegrationTests {
     }
   }
 
-  /** Every message published on a channel, as a raw subscriber sees it. */
-  private List<String> listen(String channel) {
-    RedisClient client = RedisClient.create(Services.redis().uri());
-    StatefulRedisPubSubConnection<String, String> pubsub = client.connectPubSub();
-    List<String> messages = new CopyOnWriteArrayList<>();
-    pubsub.addListener(new RedisPubSubAdapter<>() {
-      @Override
-      public void message(String ch, String message) {
-        messages.add(message);
-      }
-    });
-    pubsub.sync().subscribe(channel);
-    closeables.add(() -> {
-      pubsub.close();
-      client.shutdown();
-    });
-    return messages;
-  }
-
-  private String channel(String namespace) {
-    return "pubsub:v1:cache-invalidate:" + namespace + ":" + runtimes.tenant();
+  /** Every message published on a namespace's channel, as a raw subscriber sees it. */
+  private List<String> listen(String namespace) {
+    HintTap tap = new HintTap(namespace, runtimes.tenant());
+    closeables.add(tap);
+    return tap.messages;
   }
 
   private static double count(MeterRegistry registry, String name, String... tags) {
@@ -138,7 +117,7 @@ class NearCacheIntegrationTests {
 
   @Test
   void fillsNeverPublishAndABatchOfInvalidationsIsOneMessage() {
-    List<String> messages = listen(channel("batch"));
+    List<String> messages = listen("batch");
     FakeSource source = new FakeSource();
     Map<String, Long> versions = new HashMap<>();
     for (int i = 0; i < 10; i++) {

@@ -1,5 +1,6 @@
 package dev.coherent.core.internal;
 
+import dev.coherent.core.CacheLoadException;
 import dev.coherent.core.Codec;
 import dev.coherent.core.NamespaceOptions;
 import dev.coherent.core.Versioned;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
@@ -33,6 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 final class LoadPipeline<K, V> {
   private static final Logger log = LoggerFactory.getLogger(LoadPipeline.class);
+  /** A read retries this often when the load it joined predates a flush it saw; then it takes it. */
+  private static final int MAX_STALE_JOIN_RETRIES = 3;
 
   private final String name;
   private final NamespaceOptions options;
@@ -58,6 +62,50 @@ final class LoadPipeline<K, V> {
     this.health = health;
     this.lifetimes = lifetimes;
     this.metrics = metrics;
+  }
+
+  /**
+   * A read of {@code k} that started under {@code call}: claims and loads it, and reads again
+   * (a few times at most, then takes it) when the load it joined predates a flush it saw.
+   */
+  CompletableFuture<L1Entry<V>> read(String k, K key, VersionedLoader<? super K, V> loader,
+      L1Entry.Stamp call) {
+    return read(k, key, loader, call, 0);
+  }
+
+  private CompletableFuture<L1Entry<V>> read(String k, K key,
+      VersionedLoader<? super K, V> loader, L1Entry.Stamp call, int retry) {
+    return claimAndLoad(k, key, loader).thenCompose(entry ->
+        retry < MAX_STALE_JOIN_RETRIES && l1.predates(entry, call)
+            ? read(k, key, loader, call, retry + 1)
+            : CompletableFuture.completedFuture(entry));
+  }
+
+  /** Waits for a load; its failure is thrown as {@link #failure}. */
+  L1Entry<V> join(String k, CompletableFuture<L1Entry<V>> future) {
+    try {
+      return future.join();
+    } catch (CompletionException e) {
+      throw failure(k, e.getCause() == null ? e : e.getCause());
+    }
+  }
+
+  /**
+   * What a caller gets for a failed load: the loader's own {@link CacheLoadException} or the
+   * closed runtime's exception as they are, anything else wrapped in a {@code
+   * CacheLoadException} naming the key and the namespace.
+   */
+  RuntimeException failure(String k, Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null
+        ? error.getCause() : error;
+    if (cause instanceof CacheLoadException cle) {
+      return cle;
+    }
+    if (cause instanceof L1Store.ClosedException closing) {
+      return closing;
+    }
+    return new CacheLoadException(
+        "loading key '" + k + "' of namespace " + name + " failed: " + cause, cause);
   }
 
   /** Claims {@code k} and, if this call owns it, loads it on a loader thread. */

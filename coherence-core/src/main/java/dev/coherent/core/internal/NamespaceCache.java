@@ -1,6 +1,5 @@
 package dev.coherent.core.internal;
 
-import dev.coherent.core.CacheLoadException;
 import dev.coherent.core.Codec;
 import dev.coherent.core.Hint;
 import dev.coherent.core.NamespaceOptions;
@@ -16,8 +15,6 @@ import dev.coherent.core.internal.reconcile.Reconciler;
 import io.lettuce.core.RedisException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -32,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>{@link L1Store}: the Caffeine map, stamps, claims and installs, tombstones, sweeps;
- *   <li>{@link LoadPipeline}: the read path below L1 (L2, the lease, the source, the fill);
+ *   <li>{@link LoadPipeline}: the read path below L1 (L2, the lease, the source, the fill), and
+ *       {@link BulkReads} for many keys;
  *   <li>{@link WritePath}: puts, invalidations, epoch bumps and what L2 is owed ({@link PendingL2});
  *   <li>{@link HintReceiver}: Pub/Sub hints, their sequence and the drop policy;
  *   <li>{@link L2Health}: whether Redis, the subscriber and the catch-up allow trusting L2;
@@ -45,16 +43,10 @@ import org.jspecify.annotations.Nullable;
  * thread-safe and says how.
  */
 public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable {
-  private static final int MAX_KEY_LENGTH = 1024;
-  /** A read retries this often when the load it joined predates a flush it saw; then it takes it. */
-  private static final int MAX_STALE_JOIN_RETRIES = 3;
-  /** Keys {@link #preload} reads in one batch (one L2 round trip, one {@code loadAll}). */
-  private static final int PRELOAD_BATCH = 1_000;
-
   private final String name;
   private final NamespaceOptions options;
   private final Codec<V> codec;
-  private final Function<? super K, String> keyEncoder;
+  private final Keys<K> keys;
   private final @Nullable VersionedLoader<? super K, V> defaultLoader;
   private final RuntimeContext ctx;
   private final L2Store l2;
@@ -62,6 +54,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
   private final L2Health health;
   private final L1Store<V> l1;
   private final LoadPipeline<K, V> loads;
+  private final BulkReads<K, V> bulk;
   private final WritePath<V> writes;
   private final HintReceiver hints;
   private final ReconcileRequests reconciles;
@@ -79,7 +72,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
     this.name = name;
     this.options = options;
     this.codec = codec;
-    this.keyEncoder = keyEncoder;
+    this.keys = new Keys<>(name, keyEncoder);
     this.defaultLoader = defaultLoader;
     this.ctx = ctx;
     this.l2 = l2;
@@ -96,6 +89,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
         ctx.ticker().read());
     this.loads = new LoadPipeline<>(name, options, codec, ctx, l2, l1, pending, health, lifetimes,
         metrics);
+    this.bulk = new BulkReads<>(keys, l1, loads, ctx.loadExecutor());
     this.writes = new WritePath<>(name, options, ctx, hintCodec, l2, l1, pending, health,
         lifetimes, metrics, new WritePath.Regressions() {
           @Override
@@ -150,13 +144,13 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
 
   @Override
   public @Nullable V get(K key, VersionedLoader<? super K, V> loader) {
-    String k = lookupKey(key);
+    String k = keys.lookup(key);
     L1Entry<V> hit = l1.hit(k);
     if (hit != null) {
       return hit.value; // the hot path: no allocation
     }
-    checkKey(key, k);
-    return valueOf(L1Store.answer(join(k, loadFresh(k, key, loader, l1.stamp(), 0))));
+    Versioned<V> loaded = load(k, key, loader);
+    return loaded == null ? null : loaded.value();
   }
 
   @Override
@@ -166,13 +160,14 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
 
   @Override
   public @Nullable Versioned<V> getVersioned(K key, VersionedLoader<? super K, V> loader) {
-    String k = lookupKey(key);
+    String k = keys.lookup(key);
     L1Entry<V> hit = l1.hit(k);
-    if (hit != null) {
-      return L1Store.versioned(hit);
-    }
-    checkKey(key, k);
-    return L1Store.answer(join(k, loadFresh(k, key, loader, l1.stamp(), 0)));
+    return hit != null ? L1Store.versioned(hit) : load(k, key, loader);
+  }
+
+  private @Nullable Versioned<V> load(String k, K key, VersionedLoader<? super K, V> loader) {
+    keys.check(key, k);
+    return L1Store.answer(loads.join(k, loads.read(k, key, loader, l1.stamp())));
   }
 
   @Override
@@ -183,14 +178,14 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
 
   @Override
   public @Nullable Versioned<V> getVersionedIfPresent(K key) {
-    String k = lookupKey(key);
+    String k = keys.lookup(key);
     L1Entry<V> entry = l1.hit(k);
     if (entry == null) {
-      checkKey(key, k);
+      keys.check(key, k);
       try {
         entry = loads.probe(k, key);
       } catch (CompletionException e) {
-        throw loadFailure(k, e);
+        throw loads.failure(k, e);
       }
     }
     if (entry == null) {
@@ -200,128 +195,37 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
     return answer != null ? answer : Versioned.absent(entry.version);
   }
 
-  private CompletableFuture<L1Entry<V>> loadFresh(String k, K key,
-      VersionedLoader<? super K, V> loader, L1Entry.Stamp call, int retry) {
-    return loads.claimAndLoad(k, key, loader).thenCompose(entry ->
-        retry < MAX_STALE_JOIN_RETRIES && l1.predates(entry, call)
-            ? loadFresh(k, key, loader, call, retry + 1)
-            : CompletableFuture.completedFuture(entry));
-  }
-
   @Override
   public CompletableFuture<@Nullable V> getAsync(K key) {
     VersionedLoader<? super K, V> loader = requireLoader();
-    String k = lookupKey(key);
+    String k = keys.lookup(key);
     L1Entry<V> hit = l1.hit(k);
     if (hit != null) {
       return CompletableFuture.completedFuture(hit.value);
     }
-    checkKey(key, k);
-    return loadFresh(k, key, loader, l1.stamp(), 0).handle((entry, error) -> {
+    keys.check(key, k);
+    return loads.read(k, key, loader, l1.stamp()).handle((entry, error) -> {
       if (error != null) {
-        throw loadFailure(k, error);
+        throw loads.failure(k, error);
       }
-      return valueOf(L1Store.answer(entry));
+      Versioned<V> v = L1Store.answer(entry);
+      return v == null ? null : v.value();
     });
   }
 
   @Override
   public Map<K, V> getAll(Collection<? extends K> keys) {
-    VersionedLoader<? super K, V> loader = requireLoader();
-    Batch batch = claimAll(keys);
-    if (!batch.owned.isEmpty()) {
-      // The caller's thread does the batch: it would only wait for it otherwise.
-      loads.load(batch.owned, loader);
-    }
-    for (Map.Entry<K, Claim<K, V>> e : batch.waiting.entrySet()) {
-      L1Entry<V> entry = join(e.getValue().k, e.getValue().future);
-      Versioned<V> v = l1.predates(entry, batch.call)
-          ? getVersioned(e.getKey(), loader) // joined a load from before a flush: read again
-          : L1Store.answer(entry);
-      if (v != null && v.value() != null) {
-        batch.result.put(e.getKey(), v.value());
-      }
-    }
-    return batch.result;
+    return bulk.getAll(keys, requireLoader());
   }
 
   @Override
   public CompletableFuture<Map<K, V>> getAllAsync(Collection<? extends K> keys) {
-    VersionedLoader<? super K, V> loader = requireLoader();
-    Batch batch = claimAll(keys);
-    if (!batch.owned.isEmpty()) {
-      try {
-        ctx.loadExecutor().execute(() -> loads.load(batch.owned, loader));
-      } catch (Throwable rejected) {
-        batch.owned.forEach(claim -> l1.fail(claim, rejected));
-        if (rejected instanceof Error error) {
-          throw error;
-        }
-      }
-    }
-    Map<K, CompletableFuture<L1Entry<V>>> pending = new LinkedHashMap<>();
-    batch.waiting.forEach((key, claim) -> pending.put(key, claim.future.thenCompose(entry ->
-        l1.predates(entry, batch.call) // joined a load from before a flush: read again
-            ? loadFresh(claim.k, key, loader, batch.call, 0)
-            : CompletableFuture.completedFuture(entry))));
-    return CompletableFuture.allOf(pending.values().toArray(CompletableFuture[]::new))
-        .handle((ignored, error) -> {
-          for (Map.Entry<K, CompletableFuture<L1Entry<V>>> e : pending.entrySet()) {
-            Versioned<V> v = L1Store.answer(join(batch.waiting.get(e.getKey()).k, e.getValue()));
-            if (v != null && v.value() != null) {
-              batch.result.put(e.getKey(), v.value());
-            }
-          }
-          return batch.result;
-        });
+    return bulk.getAllAsync(keys, requireLoader());
   }
 
   @Override
   public int preload(Collection<? extends K> keys) {
-    List<K> all = new ArrayList<>(new LinkedHashSet<K>(keys));
-    int found = 0;
-    for (int from = 0; from < all.size(); from += PRELOAD_BATCH) {
-      found += getAll(all.subList(from, Math.min(all.size(), from + PRELOAD_BATCH))).size();
-    }
-    return found;
-  }
-
-  /** The L1 hits of one multi-key read, and the claims of its misses. */
-  private final class Batch {
-    final L1Entry.Stamp call = l1.stamp();
-    final Map<K, V> result = new LinkedHashMap<>();
-    final Map<K, Claim<K, V>> waiting = new LinkedHashMap<>();
-    final List<Claim<K, V>> owned = new ArrayList<>();
-  }
-
-  private Batch claimAll(Collection<? extends K> keys) {
-    Batch batch = new Batch();
-    Map<K, String> misses = new LinkedHashMap<>();
-    for (K key : new LinkedHashSet<K>(keys)) {
-      String k = lookupKey(key);
-      L1Entry<V> hit = l1.hit(k);
-      if (hit == null) {
-        misses.put(key, k);
-      } else if (hit.value != null) {
-        batch.result.put(key, hit.value);
-      }
-    }
-    // Every key is checked before any is claimed: a claim that is never loaded would leave its
-    // load-in-flight entry in L1 for every later reader of that key to wait on.
-    misses.forEach(this::checkKey);
-    try {
-      for (Map.Entry<K, String> miss : misses.entrySet()) {
-        Claim<K, V> claim = l1.claim(miss.getValue(), miss.getKey(), false);
-        if (claim.owned()) {
-          batch.owned.add(claim);
-        }
-        batch.waiting.put(miss.getKey(), claim);
-      }
-    } catch (RuntimeException e) { // the runtime closed meanwhile: release what was claimed
-      batch.owned.forEach(claim -> l1.fail(claim, e));
-      throw e;
-    }
-    return batch;
+    return bulk.preload(keys, requireLoader());
   }
 
   // ------------------------------------------------------------------------------------ writes
@@ -330,16 +234,16 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
   public void put(K key, V value, long version) {
     l1.checkOpen();
     Objects.requireNonNull(value, "value");
-    checkVersion(version);
-    writes.put(encodeKey(key), value, codec.encode(value), version);
+    Keys.checkVersion(version);
+    writes.put(keys.encode(key), value, codec.encode(value), version);
   }
 
   @Override
   public boolean fill(K key, V value, long version) {
     l1.checkOpen();
     Objects.requireNonNull(value, "value");
-    checkVersion(version);
-    return loads.fill(encodeKey(key), key, Versioned.of(value, version));
+    Keys.checkVersion(version);
+    return loads.fill(keys.encode(key), key, Versioned.of(value, version));
   }
 
   @Override
@@ -353,8 +257,8 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
     List<Hint.KeyVersion> batch = new ArrayList<>(keyVersions.size());
     for (Map.Entry<? extends K, Long> e : keyVersions.entrySet()) {
       long version = Objects.requireNonNull(e.getValue(), "version");
-      checkVersion(version);
-      batch.add(new Hint.KeyVersion(encodeKey(e.getKey()), version));
+      Keys.checkVersion(version);
+      batch.add(new Hint.KeyVersion(keys.encode(e.getKey()), version));
     }
     writes.invalidate(batch);
   }
@@ -362,7 +266,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
   @Override
   public void evict(K key) {
     l1.checkOpen();
-    String k = encodeKey(key);
+    String k = keys.encode(key);
     long highest = writes.highestKnown(k);
     // One above everything known; short-lived in L2 too: it guards against loads already in
     // flight, and the version it evicts is cacheable again once it expires.
@@ -574,76 +478,11 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
     return ctx.clock().millis();
   }
 
-  /** The encoded key, checked: what every path that stores or sends a key uses. */
-  private String encodeKey(K key) {
-    String k = lookupKey(key);
-    checkKey(key, k);
-    return k;
-  }
-
-  /**
-   * The encoded key for an L1 lookup, checked only for null. Its length is checked on a miss
-   * ({@link #checkKey}), not on a hit: reading a string's length reads its character array, a
-   * cache miss of its own in a large L1, and no key that fails the check is ever in L1 (only
-   * claims and {@code put} add keys, and both check them first).
-   */
-  private String lookupKey(K key) {
-    Objects.requireNonNull(key, "key");
-    String k = keyEncoder.apply(key);
-    if (k == null) {
-      throw invalidKey(key, null);
-    }
-    return k;
-  }
-
-  private void checkKey(K key, String k) {
-    if (k.isEmpty() || k.length() > MAX_KEY_LENGTH) {
-      throw invalidKey(key, k);
-    }
-  }
-
-  private IllegalArgumentException invalidKey(K key, @Nullable String k) {
-    return new IllegalArgumentException("key " + key + " of namespace " + name
-        + " encodes to '" + k + "'; an encoded key must have 1 to " + MAX_KEY_LENGTH
-        + " characters");
-  }
-
-  private static void checkVersion(long version) {
-    if (version < 0) {
-      throw new IllegalArgumentException("version must be at least 0 but was " + version);
-    }
-  }
-
   private VersionedLoader<? super K, V> requireLoader() {
     if (defaultLoader == null) {
       throw new IllegalStateException("namespace " + name
           + " has no loader; pass one to get(key, loader) or configure it on the namespace");
     }
     return defaultLoader;
-  }
-
-  private static <V> @Nullable V valueOf(@Nullable Versioned<V> v) {
-    return v == null ? null : v.value();
-  }
-
-  private L1Entry<V> join(String k, CompletableFuture<L1Entry<V>> future) {
-    try {
-      return future.join();
-    } catch (CompletionException e) {
-      throw loadFailure(k, e.getCause() == null ? e : e.getCause());
-    }
-  }
-
-  private RuntimeException loadFailure(String k, Throwable error) {
-    Throwable cause = error instanceof CompletionException && error.getCause() != null
-        ? error.getCause() : error;
-    if (cause instanceof CacheLoadException cle) {
-      return cle;
-    }
-    if (cause instanceof L1Store.ClosedException closing) {
-      return closing;
-    }
-    return new CacheLoadException(
-        "loading key '" + k + "' of namespace " + name + " failed: " + cause, cause);
   }
 }
