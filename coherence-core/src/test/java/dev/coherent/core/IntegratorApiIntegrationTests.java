@@ -92,6 +92,8 @@ class IntegratorApiIntegrationTests {
         .as("never the lease").isEmpty();
     assertThat(meters.find("coherent.loads").counters())
         .allSatisfy(c -> assertThat(c.count()).isZero());
+    assertThat(Meters.count(meters, "cache.gets", "cache", NS, "result", "miss"))
+        .as("Micrometer's cache conventions count both as misses").isEqualTo(2);
     // Negative caching still works for a real read afterwards: the probe created nothing.
     assertThat(a.get("missing")).isNull();
     assertThat(source.loads).hasValue(1);
@@ -140,7 +142,11 @@ class IntegratorApiIntegrationTests {
     NearCache<String, String> a = start("a");
     NearCache<String, String> b = start("b");
 
+    MeterRegistry meters = new SimpleMeterRegistry();
+    NearCache<String, String> c = start("c", NamespaceOptions.create(), meters);
     assertThat(a.fill("42", "hammer", 3)).isTrue();
+    assertThat(c.fill("41", "tack", 1)).isTrue();
+    assertThat(Meters.count(meters, "cache.puts", "cache", NS)).isEqualTo(1);
 
     assertThat(a.getIfPresent("42")).isEqualTo("hammer");
     assertThat(b.getVersioned("42")).as("from L2, not the source")

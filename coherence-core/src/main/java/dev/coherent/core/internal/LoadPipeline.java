@@ -144,7 +144,11 @@ final class LoadPipeline<K, V> {
       run(List.of(claim), null, true);
     }
     L1Entry<V> entry = claim.future.join();
-    return entry.answers || entry.answer != null ? entry : null;
+    if (entry.answers || entry.answer != null) {
+      return entry;
+    }
+    metrics.probeMisses.increment();
+    return null;
   }
 
   /**
@@ -157,6 +161,7 @@ final class LoadPipeline<K, V> {
     if (!claim.owned()) {
       return false;
     }
+    metrics.puts.increment();
     run(List.of(claim), ignored -> value, false);
     return true;
   }

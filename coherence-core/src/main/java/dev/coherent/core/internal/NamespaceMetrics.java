@@ -27,8 +27,10 @@ final class NamespaceMetrics {
   final LongAdder l2Misses = new LongAdder();
   final LongAdder loadFound = new LongAdder();
   final LongAdder loadNotFound = new LongAdder();
-  /** {@code put} calls (for {@code cache.puts}). */
+  /** {@code put} and {@code fill} calls (for {@code cache.puts}). */
   final LongAdder puts = new LongAdder();
+  /** {@code getIfPresent} calls that found nothing cached (for {@code cache.gets{result=miss}}). */
+  final LongAdder probeMisses = new LongAdder();
   /** Values and not-found entries L1 evicted by its size bound or swept out expired. */
   final LongAdder evictions = new LongAdder();
   final Timer loadTimer;
@@ -113,7 +115,7 @@ final class NamespaceMetrics {
 
       @Override
       protected Long missCount() {
-        return loadFound.sum() + loadNotFound.sum();
+        return loadFound.sum() + loadNotFound.sum() + probeMisses.sum();
       }
 
       @Override
