@@ -88,10 +88,7 @@ public final class BenchmarkMain {
           case "staleness" -> Staleness.run(budget, results);
           case "stampede" -> Stampede.run(budget, results);
           case "bulk" -> BulkInvalidation.run(budget, results);
-          case "hints" -> {
-            HintThroughput.run(budget, results);
-            JmhGroups.hintBuffer(budget, results, jmhLog);
-          }
+          case "hints" -> HintThroughput.run(budget, results);
           default -> throw new IllegalStateException("no group " + group);
         }
       } catch (Throwable e) {

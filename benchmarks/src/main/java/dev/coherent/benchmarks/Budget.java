@@ -40,14 +40,6 @@ public record Budget(
   public static final Budget FULL = new Budget(2, 3, 2000, 5, 2000, 10_000, 8_000, 8_000, 10, 100_000,
       100_000, 2_000, 100_000);
 
-  /** Shorter JMH iterations for nanosecond-scale microbenchmarks (they settle fast). */
-  public Budget micro() {
-    return new Budget(1, Math.max(1, jmhWarmupIterations - 1), jmhWarmupMillis / 2,
-        jmhMeasurementIterations - 1, jmhMeasurementMillis / 2, propagationWrites,
-        stalenessWindowMillis, stalenessTailMillis, stampedeRounds, bulkEntries, bulkPerKeyEntries,
-        hintStepMillis, hintKeys);
-  }
-
   public static Budget of(boolean quick) {
     return quick ? QUICK : FULL;
   }

@@ -33,9 +33,15 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>A step is sustained when the publisher reached the offered rate, B dropped nothing
  * ({@code coherent.hints.dropped}), saw no sequence gap, and its buffer drained within a second
- * of the step's end; a step that fails is retried once (both attempts are listed). Three regimes: one key per message, 256 keys per message (the default
- * {@code maxKeysPerHint}, run until B drops), then one key per message again after that burst.
- * Everything shares the machine's 2 cores.
+ * of the step's end; a step that fails is retried once (both attempts are listed). Three regimes:
+ * one key per message, 256 keys per message (the default {@code maxKeysPerHint}, run until B
+ * drops), then one key per message again after that burst (a drain that became dearer after a
+ * burst would show there as a lower rate or as drops).
+ *
+ * <p>The step that drops also measures the drop policy's cost as B's user sees it, through the
+ * public meters and {@link NearCache#status()}: how many keys were dropped, how many times L1 was
+ * flushed ({@code coherent.flushes}), and how long after the step's end B had received every hint
+ * and emptied its buffer again. Everything shares the machine's 2 cores.
  */
 final class HintThroughput {
   static final String NAMESPACE = "bench:hints";
@@ -48,13 +54,14 @@ final class HintThroughput {
 
   /** One offered-rate step. */
   record Step(long offeredKeysPerSec, double achievedKeysPerSec, double appliedKeysPerSec,
-      long dropped, long gaps, double drainMs, boolean sustained) {
+      long dropped, long flushes, long gaps, double drainMs, boolean sustained) {
     Map<String, Object> toMap() {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("offeredKeysPerSec", offeredKeysPerSec);
       m.put("achievedKeysPerSec", Results.round(achievedKeysPerSec));
       m.put("appliedKeysPerSec", Results.round(appliedKeysPerSec));
       m.put("dropped", dropped);
+      m.put("flushes", flushes);
       m.put("gaps", gaps);
       m.put("drainMs", Results.round(drainMs));
       m.put("sustained", sustained);
@@ -185,6 +192,8 @@ final class HintThroughput {
         List<Map<String, Object>> steps = new ArrayList<>();
         long sustained = 0;
         long firstDrop = -1;
+        Step drop = null;
+        double recoveryMs = Double.NaN;
         boolean publisherLimited = false;
         long first = keysPerMessage == 1 ? 10_000 : 100_000;
         for (long rate = first; rate <= 100_000_000; rate *= 2) {
@@ -202,6 +211,12 @@ final class HintThroughput {
           }
           if (s.dropped() > 0) {
             firstDrop = rate;
+            drop = s;
+            // The drop policy's cost: time from the step's end until B is caught up again.
+            long t = System.nanoTime();
+            if (awaitCaughtUp(nb, publisher, meters, 10_000)) {
+              recoveryMs = s.drainMs() + (System.nanoTime() - t) / 1e6;
+            }
           } else if (s.gaps() == 0 && s.achievedKeysPerSec() < 0.9 * rate) {
             publisherLimited = true;
           }
@@ -211,6 +226,16 @@ final class HintThroughput {
         results.put(prefix + "SustainedKeysPerSec", sustained);
         results.put(prefix + "FirstDropOfferedKeysPerSec", firstDrop < 0 ? null : firstDrop);
         results.put(prefix + "PublisherLimited", publisherLimited);
+        if (drop != null) {
+          results.put(prefix + "FirstDropDroppedKeys", drop.dropped());
+          results.put(prefix + "FirstDropFlushes", drop.flushes());
+          results.put(prefix + "FirstDropRecoveryMs",
+              Double.isNaN(recoveryMs) ? null : Results.round(recoveryMs));
+          if (Double.isNaN(recoveryMs)) {
+            results.note(String.format("Hint throughput (%d keys/message): B had not caught up"
+                + " 10 s after the step that dropped.", keysPerMessage));
+          }
+        }
         results.put(prefix + "Steps", steps);
         if (publisherLimited) {
           results.note(String.format("Hint throughput (%d keys/message): the publisher could not"
@@ -239,6 +264,7 @@ final class HintThroughput {
     double applied0 = Fixtures.sum(meters, "coherent.hints.applied");
     double dropped0 = Fixtures.sum(meters, "coherent.hints.dropped");
     double gaps0 = Fixtures.sum(meters, "coherent.hints.gaps");
+    double flushes0 = Fixtures.sum(meters, "coherent.flushes");
     // Paced in ticks of ~0.2 ms: send what is due, then park (a spinning publisher would take a
     // core from B and Redis). Falling more than 50 ms behind is not made up: the step falls short.
     long t0 = System.nanoTime();
@@ -270,9 +296,11 @@ final class HintThroughput {
     double drainMs = (System.nanoTime() - drainStart) / 1e6;
     long dropped = Math.round(Fixtures.sum(meters, "coherent.hints.dropped") - dropped0);
     long gaps = Math.round(Fixtures.sum(meters, "coherent.hints.gaps") - gaps0);
+    long flushes = Math.round(Fixtures.sum(meters, "coherent.flushes") - flushes0);
     double achieved = sent / seconds;
     boolean sustained = drained && dropped == 0 && gaps == 0 && achieved >= 0.9 * rate;
-    return new Step(rate, achieved, appliedDuring / seconds, dropped, gaps, drainMs, sustained);
+    return new Step(rate, achieved, appliedDuring / seconds, dropped, flushes, gaps, drainMs,
+        sustained);
   }
 
   /**

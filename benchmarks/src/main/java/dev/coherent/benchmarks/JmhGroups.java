@@ -1,13 +1,12 @@
 package dev.coherent.benchmarks;
 
-import dev.coherent.core.internal.HintBufferBenchmark;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.openjdk.jmh.runner.RunnerException;
 
-/** Measurements 1, 2 and 7b: the JMH parts, recorded into {@link Results}. Stateless. */
+/** Measurements 1 and 2: the JMH parts, recorded into {@link Results}. Stateless. */
 final class JmhGroups {
   private JmhGroups() {}
 
@@ -86,31 +85,6 @@ final class JmhGroups {
     results.put("remoteReadLettuceAllocBytesPerOp", lettuce.allocBytesPerOp());
     results.put("remoteReadTimeRatioVsLettuce", coherent.score() / lettuce.score());
     results.put("remoteReadP50RatioVsLettuce", coherent.p50() / lettuce.p50());
-  }
-
-  /** Measurement 7b: the coalescing buffer's cost per invalidation. */
-  static void hintBuffer(Budget budget, Results results, Path log) throws RunnerException, IOException {
-    List<Jmh.Score> scores = Jmh.run(
-        Pattern.quote(HintBufferBenchmark.class.getName()) + "\\.(direct|buffered|bufferedHalfDuplicates|singleKey|singleKeyAfterBurst)$",
-        1, budget.micro(), log);
-    Jmh.Score direct = required(scores, "direct");
-    Jmh.Score buffered = required(scores, "buffered");
-    Jmh.Score duplicates = required(scores, "bufferedHalfDuplicates");
-    results.put("hintDirectApplyNsPerKey", direct.score());
-    results.put("hintBufferedApplyNsPerKey", buffered.score());
-    results.put("hintBufferOverheadNsPerKey", buffered.score() - direct.score());
-    results.put("hintBufferHalfDuplicatesNsPerKey", duplicates.score());
-    results.put("hintBufferAllocBytesPerKey", buffered.allocBytesPerOp());
-    Jmh.Score single = required(scores, "singleKey");
-    Jmh.Score afterBurst = required(scores, "singleKeyAfterBurst");
-    results.put("hintBufferSingleKeyNs", single.score());
-    results.put("hintBufferSingleKeyAfterBurstNs", afterBurst.score());
-    if (afterBurst.score() > 5 * single.score()) {
-      results.note(String.format("Hint buffer: after a burst of 10,000 pending keys, offering and"
-          + " draining one key costs %.0f ns instead of %.0f ns: the buffer's ConcurrentHashMap"
-          + " keeps the table size the burst gave it and drain() walks the whole table.",
-          afterBurst.score(), single.score()));
-    }
   }
 
   private static Jmh.Score required(List<Jmh.Score> scores, String method) {

@@ -120,10 +120,10 @@ public final class Report {
             + " offered); 1 key/message: " + atLeast(r, "hintThroughputSingleKey") + "; 1 key/message"
             + " after a burst: " + atLeast(r, "hintThroughputSingleKeyAfterBurst"),
         "",
-        "buffer: " + num(r, "hintBufferedApplyNsPerKey", "%.0f") + " ns/key vs "
-            + num(r, "hintDirectApplyNsPerKey", "%.0f") + " ns applied directly; one drain after a"
-            + " burst " + num(r, "hintBufferSingleKeyAfterBurstNs", "%,.0f") + " ns vs "
-            + num(r, "hintBufferSingleKeyNs", "%,.0f") + " ns");
+        "drop policy at the first drop (256 keys/message): "
+            + num(r, "hintThroughputFirstDropDroppedKeys", "%,.0f") + " keys dropped, "
+            + num(r, "hintThroughputFirstDropFlushes", "%.0f") + " L1 flush(es), caught up "
+            + num(r, "hintThroughputFirstDropRecoveryMs", "%,.0f") + " ms after the step");
 
     if (!r.notes().isEmpty()) {
       md.append("\nNotes from this run:\n\n");

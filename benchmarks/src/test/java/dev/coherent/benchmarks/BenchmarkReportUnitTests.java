@@ -7,8 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,6 +87,9 @@ class BenchmarkReportUnitTests {
     r.put("propagationP99Ms", 3.2);
     r.put("redissonPropagationP99Ms", 2.9);
     r.put("epochInvalidationMessages", 1);
+    r.put("hintThroughputFirstDropDroppedKeys", 12_800);
+    r.put("hintThroughputFirstDropFlushes", 1);
+    r.put("hintThroughputFirstDropRecoveryMs", 1_234.5);
     Path json = dir.resolve("out/run.json");
     Path md = dir.resolve("out/run.md");
     r.write(json, md);
@@ -100,9 +106,25 @@ class BenchmarkReportUnitTests {
         .contains("2.00 x / 0.89 x Caffeine as a near cache")
         .contains("0.80 / 3.20 / n/a")
         .contains("p99 target 5 ms: met")
-        .contains("`invalidateAll()`: 1 message");
+        .contains("`invalidateAll()`: 1 message")
+        .contains("drop policy at the first drop (256 keys/message): 12,800 keys dropped, 1 L1"
+            + " flush(es), caught up 1,235 ms after the step");
     assertThat(table.lines().filter(l -> l.startsWith("| ")).count())
         .as("the header and ten measurement rows").isEqualTo(11);
+  }
+
+  @Test
+  void refreshedTickerMovesOnlyWhenItsRefresherRuns() {
+    try (L1HitBenchmark.RefreshedTicker ticker =
+        new L1HitBenchmark.RefreshedTicker(Duration.ofMillis(1))) {
+      long first = ticker.read();
+      // No Awaitility in this module: poll the refresher (every 1 ms) for at most 5 s.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (ticker.read() == first && System.nanoTime() < deadline) {
+        LockSupport.parkNanos(100_000);
+      }
+      assertThat(ticker.read()).isGreaterThan(first).isLessThanOrEqualTo(System.nanoTime());
+    }
   }
 
   @Test
