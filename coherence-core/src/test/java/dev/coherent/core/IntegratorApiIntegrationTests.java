@@ -241,6 +241,31 @@ class IntegratorApiIntegrationTests {
     assertThat(a.getVersioned("43")).isEqualTo(Versioned.of("nail v2", v2));
   }
 
+  /** The PTTL of the L2 entry of {@code key}, whatever the epoch. */
+  private long l2Pttl(StatefulRedisConnection<String, String> redis, String key) {
+    List<String> found = redis.sync().keys("coherent:{" + runtimes.tenant() + ":" + NS + "}:e*:" + key);
+    assertThat(found).hasSize(1);
+    return redis.sync().pttl(found.get(0));
+  }
+
+  @Test
+  void anEvictTombstoneIsShortLivedButNeverShortensARealInvalidationOfTheSameOrLowerVersion() {
+    NearCache<String, String> a = start("a", NamespaceOptions.builder()
+        .tombstoneTtl(Duration.ofSeconds(30)).l2Ttl(Duration.ofHours(1)).ttlJitter(0).build(),
+        new SimpleMeterRegistry());
+    StatefulRedisConnection<String, String> redis = redis();
+    source.write("42", "hammer");
+    assertThat(a.get("42")).isEqualTo("hammer");
+
+    a.evict("42"); // a tombstone at 2, for 30 s
+    assertThat(l2Pttl(redis, "42")).isBetween(1L, 30_000L);
+    a.invalidate("42", 2); // the real commit of version 2 comes after: the full lifetime
+    assertThat(l2Pttl(redis, "42")).isGreaterThan(30 * 60_000L);
+
+    a.evict("42"); // L2 holds a real tombstone: the evict's keeps the full lifetime too
+    assertThat(l2Pttl(redis, "42")).isGreaterThan(30 * 60_000L);
+  }
+
   // --------------------------------------------------------------------------- get-or-create
 
   @Test

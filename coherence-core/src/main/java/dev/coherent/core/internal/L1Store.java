@@ -175,13 +175,14 @@ final class L1Store<V> {
    * Installs the claim's result unless its LOADING entry was replaced since, and unless a version
    * L2 has not received yet (read under the key's lock) is above it: then a tombstone at that
    * version, which still answers the load's callers with what it read. A probe's result that is
-   * not an entry to keep ({@code null}: L2 did not have the key) just removes the placeholder.
+   * not an entry to keep ({@code null}: L2 did not have the key) leaves its floor ({@link
+   * #release}).
    */
   void install(Claim<?, V> claim) {
     L1Entry<V> mine = Objects.requireNonNull(claim.placeholder, "placeholder");
     L1Entry<V> result = claim.result;
     if (result == null) {
-      map.remove(claim.k, mine);
+      release(claim);
       return;
     }
     map.computeIfPresent(claim.k, (key, current) -> {
@@ -194,10 +195,28 @@ final class L1Store<V> {
     });
   }
 
-  /** Removes the claim's LOADING entry (if still there) and fails the load's callers. */
+  /** Releases the claim ({@link #release}) and fails the load's callers. */
   void fail(Claim<?, V> claim, Throwable error) {
-    map.remove(claim.k, Objects.requireNonNull(claim.placeholder, "placeholder"));
+    release(claim);
     claim.future.completeExceptionally(error);
+  }
+
+  /**
+   * Ends a claim that installs nothing: its LOADING entry (if still there) becomes a tombstone at
+   * the claim's floor, marked as a hint's word where only a hint vouched for it, so that a failed
+   * or empty load never lowers what L1 knew (the entry it replaced may have been a tombstone);
+   * without a floor it is removed.
+   */
+  private void release(Claim<?, V> claim) {
+    L1Entry<V> mine = Objects.requireNonNull(claim.placeholder, "placeholder");
+    if (claim.floor < 0) {
+      map.remove(claim.k, mine);
+    } else if (claim.floor > claim.confirmed) {
+      map.replace(claim.k, mine, L1Entry.hintTombstone(claim.floor, mine.stamp,
+          deadline(options.tombstoneTtl().toNanos())));
+    } else {
+      map.replace(claim.k, mine, refused(claim.floor, null, mine.stamp));
+    }
   }
 
   // ------------------------------------------------------------------------------------- writes

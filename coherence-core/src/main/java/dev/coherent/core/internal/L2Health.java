@@ -2,6 +2,7 @@ package dev.coherent.core.internal;
 
 import io.lettuce.core.RedisException;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,9 +12,11 @@ import org.slf4j.LoggerFactory;
  * Redis call marks it down, the next successful one marks it up and runs the recovery action
  * (write what is pending, reconcile what may have been missed).
  *
- * <p>Thread-safety: any thread; the three flags are volatile and each is a plain fact whose last
- * writer wins. {@code recovered()} runs the recovery action only for the call that saw the flag
- * set, or for a few racing calls at once, which is harmless (both steps are idempotent requests).
+ * <p>Thread-safety: any thread. {@code redisDown} is an atomic flag whose transitions are exact:
+ * one warning per outage and one recovery action per recovery. Between racing callers the last
+ * one wins (a call that succeeded just before another failed can mark Redis up after it; the next
+ * call settles it, and the recovery action is idempotent). The other two flags are volatile
+ * facts, each set by one kind of event.
  */
 final class L2Health {
   private static final Logger log = LoggerFactory.getLogger(L2Health.class);
@@ -22,7 +25,7 @@ final class L2Health {
   private final Duration degradedL1Ttl;
   private final NamespaceMetrics metrics;
   private final Runnable onRecovered;
-  private volatile boolean redisDown;
+  private final AtomicBoolean redisDown = new AtomicBoolean();
   private volatile boolean subscriberDown;
   /**
    * False while this instance may not trust L2 for what the change log says (see {@link
@@ -39,21 +42,19 @@ final class L2Health {
 
   /** Redis failed or no hint can arrive: new L1 entries live at most {@code degradedL1Ttl}. */
   boolean degraded() {
-    return redisDown || subscriberDown;
+    return redisDown.get() || subscriberDown;
   }
 
   void failed(String operation, RedisException e) {
     metrics.redisErrors.increment();
-    if (!redisDown) {
-      redisDown = true;
+    if (redisDown.compareAndSet(false, true)) {
       log.warn("namespace {}: Redis {} failed ({}); serving from the source with L1 TTL clamped"
           + " to {}", name, operation, e.getMessage(), degradedL1Ttl);
     }
   }
 
   void recovered() {
-    if (redisDown) {
-      redisDown = false;
+    if (redisDown.compareAndSet(true, false)) {
       log.info("namespace {}: Redis answers again", name);
       onRecovered.run();
     }

@@ -135,17 +135,33 @@ final class LoadPipeline<K, V> {
   }
 
   /**
-   * A cache-only read on the caller's thread: L1, then L2 under a probe claim, never the source
-   * or the lease. Returns the entry that answers (a value, a cached "not found"), or null.
+   * A cache-only read on the caller's thread that started under {@code call}: L2 under a probe
+   * claim, never the source or the lease. Returns the entry that answers (a value, a cached "not
+   * found"), or null. A load it joined that predates a flush the caller saw, or that failed, is
+   * not its answer: it probes again (a few times at most), then reports nothing cached.
    */
-  @Nullable L1Entry<V> probe(String k, K key) {
-    Claim<K, V> claim = l1.claim(k, key, true);
-    if (claim.owned()) {
-      run(List.of(claim), null, true);
-    }
-    L1Entry<V> entry = claim.future.join();
-    if (entry.answers || entry.answer != null) {
-      return entry;
+  @Nullable L1Entry<V> probe(String k, K key, L1Entry.Stamp call) {
+    for (int attempt = 0; attempt <= MAX_STALE_JOIN_RETRIES; attempt++) {
+      Claim<K, V> claim = l1.claim(k, key, true);
+      if (claim.owned()) {
+        run(List.of(claim), null, true);
+      }
+      L1Entry<V> entry;
+      try {
+        entry = claim.future.join();
+      } catch (CompletionException e) {
+        if (claim.owned() || e.getCause() instanceof L1Store.ClosedException) {
+          throw e;
+        }
+        continue; // another caller's loader failed: not this read's business
+      }
+      if (l1.predates(entry, call)) {
+        continue;
+      }
+      if (entry.answers || entry.answer != null) {
+        return entry;
+      }
+      break;
     }
     metrics.probeMisses.increment();
     return null;
@@ -162,7 +178,14 @@ final class LoadPipeline<K, V> {
       return false;
     }
     metrics.puts.increment();
+    // The caller read the source at some moment before this call, perhaps before a hint this
+    // instance applied: unlike a load, a fill reads neither L2 nor the source after the floor was
+    // set, so a hint's floor cannot be judged forged here. It stands.
+    claim.confirm(claim.floor);
     run(List.of(claim), ignored -> value, false);
+    if (l1.closed()) {
+      throw l1.closedException();
+    }
     return true;
   }
 

@@ -183,7 +183,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
     if (entry == null) {
       keys.check(key, k);
       try {
-        entry = loads.probe(k, key);
+        entry = loads.probe(k, key, l1.stamp());
       } catch (CompletionException e) {
         throw loads.failure(k, e);
       }
@@ -267,11 +267,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
   public void evict(K key) {
     l1.checkOpen();
     String k = keys.encode(key);
-    long highest = writes.highestKnown(k);
-    // One above everything known; short-lived in L2 too: it guards against loads already in
-    // flight, and the version it evicts is cacheable again once it expires.
-    writes.invalidate(List.of(new Hint.KeyVersion(k, highest == Long.MAX_VALUE ? highest
-        : highest + 1)), Math.max(1, options.tombstoneTtl().toMillis()));
+    writes.evict(k);
   }
 
   @Override

@@ -129,24 +129,40 @@ final class WritePath<V> {
   }
 
   /**
-   * The highest version of {@code k} known here or in L2 (an entry's or a tombstone's), -1 for
-   * none; what Redis cannot answer now is left out.
+   * Evicts {@code k} without a version: an invalidation one above the highest version known here
+   * or in L2 (read first, under the current epoch), whose tombstones live {@code tombstoneTtl}
+   * unless L2 held a tombstone already (a real invalidation's, which keeps its full lifetime). What
+   * Redis cannot answer now is left out, and a replay after a Redis failure writes the tombstone
+   * with the usual lifetime.
    */
-  long highestKnown(String k) {
-    long known = Math.max(l1.versionOf(k), pending.floor(k));
-    if (!options.l2Enabled()) {
-      return known;
+  void evict(String k) {
+    long highest = Math.max(l1.versionOf(k), pending.floor(k));
+    boolean l2Tombstone = false;
+    if (options.l2Enabled()) {
+      try {
+        L2Entry stored = readOne(k);
+        health.recovered();
+        if (stored != null && stored.version() >= highest) {
+          highest = stored.version();
+          l2Tombstone = stored.kind() == EntryKind.TOMBSTONE;
+        }
+      } catch (RedisException e) {
+        health.failed("read", e);
+      }
     }
-    try {
-      L1Entry.Stamp stamp = l1.stamp();
-      L2Store.ReadReply read = l2.read(stamp.epoch, initialEpoch(), List.of(k));
-      health.recovered();
-      L2Entry stored = read.epochMatched() ? L2Entry.decode(read.entries().get(0)) : null;
-      return stored == null ? known : Math.max(known, stored.version());
-    } catch (RedisException e) {
-      health.failed("read", e);
-      return known;
+    long version = highest == Long.MAX_VALUE ? highest : Math.max(0, highest + 1);
+    invalidate(List.of(new Hint.KeyVersion(k, version)),
+        l2Tombstone ? -1 : Math.max(1, options.tombstoneTtl().toMillis()));
+  }
+
+  /** The L2 entry of {@code k} under the current epoch (adopting a new one first), or null. */
+  private @Nullable L2Entry readOne(String k) {
+    L2Store.ReadReply read = l2.read(l1.stamp().epoch, initialEpoch(), List.of(k));
+    if (!read.epochMatched()) {
+      l1.adoptEpoch(read.epoch(), "l2_read");
+      read = l2.read(l1.stamp().epoch, initialEpoch(), List.of(k));
     }
+    return read.epochMatched() ? L2Entry.decode(read.entries().get(0)) : null;
   }
 
   /** Bumps the namespace epoch in Redis (or, if Redis fails, as soon as it answers). */

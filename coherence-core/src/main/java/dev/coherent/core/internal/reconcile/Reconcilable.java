@@ -22,8 +22,9 @@ public interface Reconcilable {
   void changeLogPolled(long through);
 
   /**
-   * Part of the change log cannot be replayed (it fell behind retention): serve nothing cached and
-   * make every L2 entry written before unreachable. Reconciler thread.
+   * Part of the change log cannot be replayed (it fell behind retention, or L2's synchronisation
+   * point vanished): serve nothing cached and make every L2 entry written before unreachable.
+   * Reconciler or maintenance thread.
    */
   void changeLogLost();
 
@@ -42,7 +43,7 @@ public interface Reconcilable {
   /** Checks up to {@code size} L1 values against L2; returns how many were stale. Maintenance thread. */
   int validateSample(int size);
 
-  /** Reads epoch and sequence from Redis and adopts both. Maintenance thread. */
+  /** Reads epoch and sequence from Redis and adopts both. Maintenance or reconciler thread. */
   void resync();
 
   /** Without a change log, or when it failed: flush L1 and resync. Reconciler thread. */

@@ -11,9 +11,9 @@ import org.slf4j.LoggerFactory;
  * reconcile executor (requests meanwhile share it); a run that fails leaves it marked, and the
  * maintenance tick retries ({@link #retryIfRequested}).
  *
- * <p>Thread-safety: requests come from any thread (the event loop on a gap, loaders on a Redis
- * recovery, the maintenance thread); the two flags are atomics, and runs happen on the
- * single-threaded reconcile executor only.
+ * <p>Thread-safety: requests come from any thread (the event loop on a gap, caller and loader
+ * threads on a Redis recovery, the maintenance and reconciler threads); the two flags are atomics,
+ * and runs happen on the single-threaded reconcile executor only.
  */
 public final class ReconcileRequests {
   private static final Logger log = LoggerFactory.getLogger(ReconcileRequests.class);

@@ -48,6 +48,14 @@ local function store(keys, first_key, argv, first_arg)
     local d = 0
     if nv then d = decide(redis.call('GET', keys[i]), nv, nk) end
     if d == 1 then redis.call('SET', keys[i], entry, 'PX', argv[j + 1]) end
+    -- An equal tombstone lives at least as long as the one asked for (an evict's short-lived
+    -- tombstone must not cut short a real invalidation of the same version that comes later).
+    if d == 2 and nk == 'T' then
+      local left = redis.call('PTTL', keys[i])
+      if left >= 0 and left < tonumber(argv[j + 1]) then
+        redis.call('PEXPIRE', keys[i], argv[j + 1])
+      end
+    end
     applied[#applied + 1] = d
   end
   return applied
