@@ -58,7 +58,7 @@ public final class Report {
         num(r, "l1HitOpsRatioVsCaffeineStats", "%.2f") + " x Caffeine recording stats");
     row(md, "1", "L1 hit, 1 thread, against Caffeine configured as a near cache: the same size"
             + " bound, per-entry TTL with Coherent's default jitter, `recordStats()`; on Caffeine's"
-            + " default ticker (`System.nanoTime()`) and on Coherent's 10 ms coarse clock (ops/s)",
+            + " default ticker (`System.nanoTime()`) and on a 10 ms coarse clock like Coherent's (ops/s)",
         ops(r, "l1HitCoherentOpsPerSecT1"),
         "Caffeine `getIfPresent` with `expireAfter` and `recordStats()`: default ticker "
             + ops(r, "l1HitCaffeineNearCacheOpsPerSecT1") + err(r, "l1HitCaffeineNearCacheOpsErrorT1")
