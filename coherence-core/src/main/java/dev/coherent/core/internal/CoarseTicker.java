@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * resolution plus however late the refresh runs, in both directions. That is why it runs on its own
  * scheduler thread, which never does anything else. Thread-safe.
  */
-public final class CoarseTicker implements Ticker {
+final class CoarseTicker implements Ticker {
   private final Ticker source;
   private volatile long now;
 

@@ -59,7 +59,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
   private final HintReceiver hints;
   private final ReconcileRequests reconciles;
 
-  public NamespaceCache(
+  NamespaceCache(
       String name,
       NamespaceOptions options,
       Codec<V> codec,
@@ -113,7 +113,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
    * Reads the namespace's epoch and sequence from Redis; called once before the cache is used.
    * Returns the namespace's L2 synchronisation point, -1 if it has none.
    */
-  public long start() {
+  long start() {
     L2Store.EpochState state = l2.state(initialEpoch());
     l1.startAt(state.epoch());
     hints.resetSequence(state.sequence());
@@ -122,17 +122,13 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
     return synced;
   }
 
-  public String channel() {
+  String channel() {
     return l2.channel();
   }
 
   @Override
   public String name() {
     return name;
-  }
-
-  public NamespaceOptions options() {
-    return options;
   }
 
   // ------------------------------------------------------------------------------------- reads
@@ -299,7 +295,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
   // ------------------------------------------------------------------ the runtime's callbacks
 
   /** Called on the Pub/Sub event loop: parse, validate, buffer. Never blocks, never throws. */
-  public void onMessage(String payload) {
+  void onMessage(String payload) {
     hints.onMessage(payload);
   }
 
@@ -308,7 +304,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
    * only after its subscription is confirmed), so only the sequence is resynchronised. After a
    * reconnect anything published meanwhile may be lost, so the namespace reconciles.
    */
-  public void subscribed() {
+  void subscribed() {
     health.subscriberUp();
     if (!hints.firstSubscription()) {
       reconciles.request("resubscribed");
@@ -326,7 +322,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
   }
 
   /** Periodic work: bring L2 up to date; check a held-back hinted epoch; retry a reconcile. */
-  public void maintain() {
+  void maintain() {
     l1.sweepIfDue(ctx.ticker().read());
     hints.maintain();
     if (writes.syncDue()) {
@@ -339,7 +335,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
    * The runtime is closing: nothing cached is served any more, later misses and writes fail with
    * {@link IllegalStateException}, and callers waiting on a load get that exception.
    */
-  public void close() {
+  void close() {
     l1.close();
   }
 
@@ -383,10 +379,6 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
   public void caughtUp() {
     health.caughtUp();
     writes.scheduleSync();
-  }
-
-  public boolean isCaughtUp() {
-    return health.isCaughtUp();
   }
 
   @Override

@@ -20,7 +20,7 @@ import java.util.function.Predicate;
  * @param reconcile runs reconciles one at a time (may block on PostgreSQL)
  * @param hintFilter fault-injection hook: hints it rejects are dropped as if lost
  */
-public record RuntimeContext(
+record RuntimeContext(
     String instanceId,
     String tenant,
     MeterRegistry meters,
