@@ -20,18 +20,18 @@ import org.junit.jupiter.api.Test;
  */
 class CoherentSchemaIntegrationTests {
 
-  /** V1 change log, V2 tracking triggers, V3 retention. */
-  private static final int LIBRARY_MIGRATIONS = 3;
+  /** V1 change log, V2 tracking triggers, V3 retention, V4 versions without a version column. */
+  private static final int LIBRARY_MIGRATIONS = 4;
 
   @Test
   void migratingAnEmptyDatabaseTwiceAppliesTheLibraryOnceAndNeverTheDemo() throws Exception {
     try (Database db = Services.postgres().createDatabase("schema_twice")) {
       MigrationResult first = CoherentSchema.migrate(db.dataSource());
-      assertThat(first).isEqualTo(new MigrationResult(LIBRARY_MIGRATIONS, null, "3"));
+      assertThat(first).isEqualTo(new MigrationResult(LIBRARY_MIGRATIONS, null, "4"));
       assertThat(first.changed()).isTrue();
 
       MigrationResult second = CoherentSchema.migrate(db.dataSource());
-      assertThat(second).isEqualTo(new MigrationResult(0, "3", "3"));
+      assertThat(second).isEqualTo(new MigrationResult(0, "4", "4"));
       assertThat(second.changed()).isFalse();
 
       DataSource ds = db.dataSource();
@@ -79,7 +79,7 @@ class CoherentSchemaIntegrationTests {
 
       // A baseline at version 0 comes first, so every library migration still runs.
       assertThat(result.migrationsExecuted()).isEqualTo(LIBRARY_MIGRATIONS);
-      assertThat(result.schemaVersion()).isEqualTo("3");
+      assertThat(result.schemaVersion()).isEqualTo("4");
       assertThat(Sql.queryString(ds, "SELECT version FROM coherent_schema_history ORDER BY installed_rank LIMIT 1"))
           .isEqualTo("0");
       assertThat(Sql.queryLong(ds, "SELECT total_cents FROM orders WHERE id = 1")).isEqualTo(500);

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class CatalogSchemaIntegrationTests {
 
   /** coherent-db's V1 change log, V2 tracking triggers, V3 retention. */
-  private static final int LIBRARY_MIGRATIONS = 3;
+  private static final int LIBRARY_MIGRATIONS = 4;
 
   /** V1 catalog schema, V2 seed, V3 tracking. */
   private static final int CATALOG_MIGRATIONS = 3;
@@ -38,7 +38,7 @@ class CatalogSchemaIntegrationTests {
       DataSource ds = db.dataSource();
       CatalogSchema.Results first = CatalogSchema.migrateAll(ds);
       assertThat(first.migrationsExecuted()).isEqualTo(LIBRARY_MIGRATIONS + CATALOG_MIGRATIONS);
-      assertThat(first.library()).isEqualTo(new MigrationResult(LIBRARY_MIGRATIONS, null, "3"));
+      assertThat(first.library()).isEqualTo(new MigrationResult(LIBRARY_MIGRATIONS, null, "4"));
       // The library's tables come first, so the catalog's history starts with a baseline at 0
       // (no catalog migration yet) rather than with nothing.
       assertThat(first.catalog())
@@ -69,7 +69,7 @@ class CatalogSchemaIntegrationTests {
 
       CatalogSchema.Results second = CatalogSchema.migrateAll(ds);
       assertThat(second.migrationsExecuted()).isZero();
-      assertThat(second.library()).isEqualTo(new MigrationResult(0, "3", "3"));
+      assertThat(second.library()).isEqualTo(new MigrationResult(0, "4", "4"));
       assertThat(second.catalog()).isEqualTo(new MigrationResult(0, "3", "3"));
       assertThat(queryString(ds, CATALOG_DIGEST)).isEqualTo(digest);
       assertThat(queryLong(ds, "SELECT count(*) FROM products")).isEqualTo(10_000);
