@@ -36,8 +36,22 @@ public final class CoherentSchema {
   /** Flyway's history table for the Coherent library migrations. */
   public static final String SCHEMA_HISTORY_TABLE = "coherent_schema_history";
 
-  /** {@code coherent_track(tbl regclass, namespace text, key_column text, version_column text)}. */
+  /**
+   * {@code coherent_track(tbl regclass, namespace text, key_column text, version_column text)};
+   * a NULL {@code version_column} tracks a table without one (see {@link #VERSION_FUNCTION}).
+   */
   public static final String TRACK_FUNCTION = "coherent_track";
+
+  /**
+   * {@code coherent_version(namespace text, key text) returns bigint}: the version of a key of a
+   * table tracked without a version column, as of the calling statement's snapshot (0 if never
+   * written). Read it with the row in one SELECT; a writer reads it after its write, in the same
+   * transaction.
+   */
+  public static final String VERSION_FUNCTION = "coherent_version";
+
+  /** One row per key of the tables tracked without a version column: its current version. */
+  public static final String KEY_VERSION_TABLE = "coherent_key_version";
 
   /** {@code coherent_untrack(tbl regclass)}. */
   public static final String UNTRACK_FUNCTION = "coherent_untrack";

@@ -44,7 +44,8 @@ class UnversionedTrackingIntegrationTests {
   }
 
   private static long version(String namespace, String key) throws Exception {
-    return Sql.queryLong(ds, "SELECT coherent_version(?, ?)", namespace, key);
+    return Sql.queryLong(ds, "SELECT " + CoherentSchema.VERSION_FUNCTION + "(?, ?)", namespace,
+        key);
   }
 
   @Test
@@ -73,6 +74,8 @@ class UnversionedTrackingIntegrationTests {
             tuple("app:note", "2", 1L, "U"));
     assertThat(version("app:note", "1")).isEqualTo(6);
     assertThat(version("app:note", "2")).isEqualTo(1);
+    assertThat(Sql.queryLong(ds, "SELECT count(*) FROM " + CoherentSchema.KEY_VERSION_TABLE
+        + " WHERE namespace = 'app:note'")).isEqualTo(2);
     assertThat(Sql.queryLong(ds, "SELECT count(*) FROM information_schema.columns"
         + " WHERE table_name = 'notes'")).as("id and body only").isEqualTo(2);
     assertThat(Sql.queryLong(ds, "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'notes'::regclass"))
