@@ -11,7 +11,6 @@ import dev.coherent.core.internal.redis.RedisConnections;
 import io.lettuce.core.RedisException;
 import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,8 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safety: namespaces are created under this object's lock ({@link #create}) and kept in
  * concurrent maps; the Pub/Sub events arrive on Lettuce's event loop and only look up a namespace
- * and hand the event to it; the maintenance thread runs {@link #maintain}; {@code closed} is
- * volatile and set once.
+ * and hand the event to it; the maintenance thread runs {@link #maintain}; {@code closed} is set
+ * once, under the same lock, so a namespace is never created on a closed runtime.
  */
 public final class RuntimeEngine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RuntimeEngine.class);
@@ -53,7 +52,7 @@ public final class RuntimeEngine implements AutoCloseable {
   private final HintCodec hintCodec;
   private final Map<String, NamespaceCache<?, ?>> byChannel = new ConcurrentHashMap<>();
   private final Map<String, NamespaceCache<?, ?>> byName = new ConcurrentHashMap<>();
-  private volatile boolean closed;
+  private boolean closed;
 
   /**
    * Connects and starts the threads and the reconcile loop.
@@ -183,14 +182,6 @@ public final class RuntimeEngine implements AutoCloseable {
     return redis.pingSubscriber();
   }
 
-  public @Nullable NamespaceCache<?, ?> namespace(String name) {
-    return byName.get(name);
-  }
-
-  public Collection<String> names() {
-    return List.copyOf(byName.keySet());
-  }
-
   public RedisConnections redis() {
     return redis;
   }
@@ -219,10 +210,10 @@ public final class RuntimeEngine implements AutoCloseable {
 
   @Override
   public void close() {
-    if (closed) {
-      return;
-    }
-    synchronized (this) {
+    synchronized (this) { // waits for a namespace being created; two closes shut down once
+      if (closed) {
+        return;
+      }
       closed = true;
     }
     shutdown();
