@@ -27,8 +27,9 @@ import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One per service instance: owns one Redis command connection, one Pub/Sub connection, the loader
- * threads and the maintenance thread, and creates the namespaces ({@link NearCache}s). Build with
+ * One per service instance: owns one Redis command connection, one Pub/Sub connection, the
+ * maintenance, reconciler and (with the default ticker) clock threads, the loader threads unless a
+ * {@code loadExecutor} is given, and creates the namespaces ({@link NearCache}s). Build with
  * {@link #builder()}; close it at shutdown.
  *
  * <pre>{@code
@@ -86,7 +87,9 @@ public final class CoherentRuntime implements AutoCloseable {
    * A namespace with any key type: {@code keyEncoder} turns a key into its string form in Redis
    * keys and hints (1 to 1024 characters; equal keys must give equal strings).
    *
-   * @throws IllegalStateException if the name is taken in this runtime, or the runtime is closed
+   * @throws IllegalArgumentException if the name is not a valid namespace name
+   * @throws IllegalStateException if the name is taken in this runtime, the runtime is closed, or
+   *     Redis does not answer (the namespace reads its epoch and subscribes)
    */
   public synchronized <K, V> NearCache<K, V> namespace(
       String name,
@@ -118,6 +121,7 @@ public final class CoherentRuntime implements AutoCloseable {
       NamespaceOptions options,
       Function<? super K, String> keyEncoder,
       @Nullable VersionedLoader<? super K, V> loader) {
+    engine.checkOpen();
     Handle<?, ?> existing = handles.get(name);
     if (existing == null) {
       return Objects.requireNonNull(create(name, codec, options, keyEncoder, loader), name);

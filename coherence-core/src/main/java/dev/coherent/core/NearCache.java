@@ -44,7 +44,8 @@ public interface NearCache<K, V> {
 
   /**
    * {@link #getIfPresent} with the version: null when nothing is cached, {@link
-   * Versioned#absent(long)} when a "not found" is cached (negative caching), else the value.
+   * Versioned#absent(long)} when "not found" is the answer (a cached "not found" with negative
+   * caching, or the result of a load in flight here that it waited for), else the value.
    */
   @Nullable Versioned<V> getVersionedIfPresent(K key);
 
@@ -52,9 +53,9 @@ public interface NearCache<K, V> {
   CompletableFuture<@Nullable V> getAsync(K key);
 
   /**
-   * Reads many keys: L1 first, one Redis round trip for the rest, then one
-   * {@link VersionedLoader#loadAll} for what is still missing. Keys not found are absent from the
-   * result.
+   * Reads many keys: L1 first, one Redis round trip for the rest, then one {@link
+   * VersionedLoader#loadAll} for what is still missing ({@link VersionedLoader#load} when one key
+   * is). Keys not found are absent from the result.
    */
   Map<K, V> getAll(Collection<? extends K> keys);
 
@@ -85,7 +86,8 @@ public interface NearCache<K, V> {
    * copy to drop because of it. Use it where the caller loaded the value itself (Hibernate's
    * {@code putFromLoad}); use {@link #put} for a value the caller wrote. Does nothing, and returns
    * false, while a load of the key is in flight on this instance or L1 already serves it; a
-   * version below what this instance knows is not stored (it answers nothing stale later).
+   * version below what this instance knows is not stored (it answers nothing stale later). While
+   * Redis is down or an epoch bump is pending it goes to L1 only, for {@code degradedL1Ttl}.
    */
   boolean fill(K key, V value, long version);
 
@@ -98,7 +100,9 @@ public interface NearCache<K, V> {
   /**
    * Evicts {@code key} without a version: every version this instance or L2 holds becomes stale
    * everywhere, as {@link #invalidate} one above the highest of them (one L2 read first), with
-   * tombstones that live {@code tombstoneTtl} in L1 and L2. The next read loads from the source
+   * tombstones that live {@code tombstoneTtl} in L1 and L2 (in L2 as long as any entry when L2
+   * already held a tombstone, or when the write is replayed after a Redis failure). The next read
+   * loads from the source
    * and a newer version is cached as usual; the version just evicted (a row that did not change)
    * is answered from the source but not cached again until the tombstone expires. Use {@link
    * #invalidate} when the version is known: a load in flight elsewhere that read a version newer
@@ -116,7 +120,10 @@ public interface NearCache<K, V> {
    */
   void invalidateAll();
 
-  /** Drops this instance's L1 entries of the namespace only (no Redis, no hint). */
+  /**
+   * Drops this instance's L1 values and cached "not found"s of the namespace only (no Redis, no
+   * hint); tombstones stay, so nothing older than what this instance was told is loaded after.
+   */
   void flushLocal();
 
   /** Number of L1 entries (approximate, includes tombstones). */

@@ -288,6 +288,9 @@ class IntegratorApiIntegrationTests {
         .hasMessageContaining("l1MaximumSize=100");
     assertThatThrownBy(() -> runtime.namespace(NS, Codecs.string(), options, keys, source))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("already exists");
+    runtime.close();
+    assertThatThrownBy(() -> runtime.getOrCreateNamespace(NS, Codecs.string(), options, keys,
+        source)).isInstanceOf(IllegalStateException.class).hasMessageContaining("is closed");
   }
 
   @Test

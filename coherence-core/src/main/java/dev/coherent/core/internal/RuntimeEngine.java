@@ -145,9 +145,7 @@ public final class RuntimeEngine implements AutoCloseable {
   public synchronized <K, V> @Nullable NamespaceCache<K, V> create(String name, Codec<V> codec,
       NamespaceOptions options, Function<? super K, String> keyEncoder,
       @Nullable VersionedLoader<? super K, V> loader, Duration catchUpWait) {
-    if (closed) {
-      throw new IllegalStateException("runtime " + settings.instanceId() + " is closed");
-    }
+    checkOpen();
     if (byName.containsKey(name)) {
       return null;
     }
@@ -180,6 +178,13 @@ public final class RuntimeEngine implements AutoCloseable {
 
   private java.util.concurrent.CompletableFuture<?> pingSubscriber() {
     return redis.pingSubscriber();
+  }
+
+  /** @throws IllegalStateException if the runtime is closed */
+  public synchronized void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("runtime " + settings.instanceId() + " is closed");
+    }
   }
 
   public RedisConnections redis() {
