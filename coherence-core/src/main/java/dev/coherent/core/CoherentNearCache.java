@@ -89,6 +89,11 @@ final class CoherentNearCache<K, V> implements NearCache<K, V> {
   }
 
   @Override
+  public void invalidate(K key, long version, java.time.Duration tombstoneLifetime) {
+    namespace.invalidate(key, version, tombstoneLifetime);
+  }
+
+  @Override
   public void evict(K key) {
     namespace.evict(key);
   }

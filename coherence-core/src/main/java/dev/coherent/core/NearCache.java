@@ -98,6 +98,17 @@ public interface NearCache<K, V> {
   void invalidate(K key, long version);
 
   /**
+   * {@link #invalidate(Object, long)} whose tombstone lives {@code tombstoneLifetime} in L2 (and
+   * {@code tombstoneTtl} in L1) instead of as long as any entry: a soft lock taken before a
+   * transaction commits, which the committed state (a {@link #put} at {@code version}) replaces,
+   * and which must not outlive a rollback for long. An equal tombstone or a value written later
+   * keeps its own lifetime. A replay after a Redis failure writes it with the usual lifetime.
+   *
+   * @throws IllegalArgumentException if the lifetime is not positive
+   */
+  void invalidate(K key, long version, java.time.Duration tombstoneLifetime);
+
+  /**
    * Evicts {@code key} without a version: every version this instance or L2 holds becomes stale
    * everywhere, as {@link #invalidate} one above the highest of them (one L2 read first), with
    * tombstones that live {@code tombstoneTtl} in L1 and L2 (in L2 as long as any entry when L2

@@ -266,6 +266,27 @@ class IntegratorApiIntegrationTests {
     assertThat(l2Pttl(redis, "42")).isGreaterThan(30 * 60_000L);
   }
 
+  @Test
+  void anInvalidationWithALifetimeIsAShortLivedSoftLockThatTheCommittedValueReplaces() {
+    NearCache<String, String> a = start("a", NamespaceOptions.builder()
+        .l2Ttl(Duration.ofHours(1)).ttlJitter(0).build(), new SimpleMeterRegistry());
+    NearCache<String, String> b = start("b");
+    StatefulRedisConnection<String, String> redis = redis();
+    source.write("42", "hammer");
+    assertThat(b.get("42")).isEqualTo("hammer");
+
+    a.invalidate("42", 2, Duration.ofSeconds(20)); // before a transaction commits version 2
+    assertThat(l2Pttl(redis, "42")).isBetween(1L, 20_000L);
+    await().atMost(Duration.ofSeconds(5)).until(() -> b.getIfPresent("42") == null);
+
+    a.put("42", "hammer v2", 2); // the commit: the value at that version, for its full lifetime
+    assertThat(l2Pttl(redis, "42")).isGreaterThan(30 * 60_000L);
+    assertThat(b.getVersioned("42")).isEqualTo(Versioned.of("hammer v2", 2));
+    assertThatThrownBy(() -> a.invalidate("42", 3, Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("tombstoneLifetime must be positive but was PT0S");
+  }
+
   // --------------------------------------------------------------------------- get-or-create
 
   @Test

@@ -248,6 +248,18 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
   }
 
   @Override
+  public void invalidate(K key, long version, java.time.Duration tombstoneLifetime) {
+    l1.checkOpen();
+    Keys.checkVersion(version);
+    if (tombstoneLifetime == null || tombstoneLifetime.isNegative() || tombstoneLifetime.isZero()) {
+      throw new IllegalArgumentException("tombstoneLifetime must be positive but was "
+          + tombstoneLifetime);
+    }
+    writes.invalidate(List.of(new Hint.KeyVersion(keys.encode(key), version)),
+        Math.max(1, tombstoneLifetime.toMillis()));
+  }
+
+  @Override
   public void invalidateAll(Map<? extends K, Long> keyVersions) {
     l1.checkOpen();
     List<Hint.KeyVersion> batch = new ArrayList<>(keyVersions.size());

@@ -150,7 +150,8 @@ final class WritePath<V> {
         health.failed("read", e);
       }
     }
-    long version = highest == Long.MAX_VALUE ? highest : Math.max(0, highest + 1);
+    // At least 1: a tombstone at 0 refuses nothing, and data without versions fills at 0.
+    long version = highest == Long.MAX_VALUE ? highest : Math.max(1, highest + 1);
     invalidate(List.of(new Hint.KeyVersion(k, version)),
         l2Tombstone ? -1 : Math.max(1, options.tombstoneTtl().toMillis()));
   }

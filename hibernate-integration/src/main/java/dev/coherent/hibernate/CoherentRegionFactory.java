@@ -1,0 +1,133 @@
+package dev.coherent.hibernate;
+
+import dev.coherent.core.CoherentRuntime;
+import dev.coherent.core.NearCache;
+import dev.coherent.hibernate.internal.CoherentRegions;
+import dev.coherent.hibernate.internal.Settings;
+import java.util.Map;
+import org.hibernate.boot.spi.SessionFactoryOptions;
+import org.hibernate.cache.CacheException;
+import org.hibernate.cache.cfg.spi.DomainDataRegionBuildingContext;
+import org.hibernate.cache.cfg.spi.DomainDataRegionConfig;
+import org.hibernate.cache.spi.DomainDataRegion;
+import org.hibernate.cache.spi.QueryResultsRegion;
+import org.hibernate.cache.spi.RegionFactory;
+import org.hibernate.cache.spi.TimestampsRegion;
+import org.hibernate.cache.spi.access.AccessType;
+import org.hibernate.cache.spi.support.RegionNameQualifier;
+import org.hibernate.cache.spi.support.SimpleTimestamper;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Coherent as Hibernate's second-level cache: {@code hibernate.cache.region.factory_class=coherent}
+ * (or this class's name), and {@code hibernate.cache.coherent.redis_uri}. Every entity, collection
+ * and natural-id region is a Coherent namespace: local-memory hits that stay coherent across
+ * instances, with Redis as the shared tier. See docs/hibernate.md for the settings, the access
+ * types and what is stale for how long under which fault.
+ *
+ * <p>It implements {@link RegionFactory} itself rather than extending Hibernate's {@code
+ * AbstractRegionFactory}, whose {@code start} swallows a failure until the first region is built
+ * ("Cache provider not started"): here an invalid setting fails the boot, naming the setting.
+ *
+ * <p>Thread-safety: Hibernate starts and stops it once, on one thread; regions are built during
+ * the session factory's boot; the runtime and namespaces it hands out are thread-safe.
+ */
+public final class CoherentRegionFactory implements RegionFactory {
+  private volatile @Nullable SessionFactoryOptions options;
+  private volatile @Nullable CoherentRegions regions;
+  private volatile @Nullable CoherentRuntime runtime;
+  private volatile boolean ownsRuntime;
+
+  /** For Hibernate, which instantiates the factory named by its setting. */
+  public CoherentRegionFactory() {}
+
+  @Override
+  public void start(SessionFactoryOptions settings, Map<String, Object> configValues) {
+    if (settings.isQueryCacheEnabled()) {
+      throw new CacheException("Coherent second-level cache: the query cache"
+          + " (hibernate.cache.use_query_cache=true) is not supported yet; turn it off. Entity,"
+          + " collection and natural-id caching work without it (see docs/hibernate.md)");
+    }
+    if (settings.isDirectReferenceCacheEntriesEnabled()) {
+      throw new CacheException("Coherent second-level cache: hibernate.cache.use_reference_entries"
+          + "=true caches entity instances by reference, which cannot be shared between instances;"
+          + " turn it off");
+    }
+    Settings parsed = Settings.parse(configValues);
+    CoherentRuntime started = parsed.runtime();
+    this.options = settings;
+    this.runtime = started;
+    this.ownsRuntime = parsed.ownsRuntime();
+    this.regions = new CoherentRegions(started, parsed);
+  }
+
+  @Override
+  public void stop() {
+    CoherentRuntime started = runtime;
+    if (started != null && ownsRuntime) {
+      started.close();
+    }
+    runtime = null;
+    regions = null;
+  }
+
+  @Override
+  public boolean isMinimalPutsEnabledByDefault() {
+    return false;
+  }
+
+  @Override
+  public AccessType getDefaultAccessType() {
+    return AccessType.READ_WRITE;
+  }
+
+  @Override
+  public String qualify(String regionName) {
+    return RegionNameQualifier.INSTANCE.qualify(regionName, started());
+  }
+
+  @Override
+  public long nextTimestamp() {
+    return SimpleTimestamper.next();
+  }
+
+  @Override
+  public long getTimeout() {
+    return SimpleTimestamper.timeOut();
+  }
+
+  @Override
+  public DomainDataRegion buildDomainDataRegion(DomainDataRegionConfig regionConfig,
+      DomainDataRegionBuildingContext buildingContext) {
+    started();
+    return java.util.Objects.requireNonNull(regions, "regions")
+        .build(regionConfig, this, buildingContext);
+  }
+
+  @Override
+  public QueryResultsRegion buildQueryResultsRegion(String regionName,
+      SessionFactoryImplementor sessionFactory) {
+    throw new CacheException("Coherent second-level cache: the query cache is not supported yet");
+  }
+
+  @Override
+  public TimestampsRegion buildTimestampsRegion(String regionName,
+      SessionFactoryImplementor sessionFactory) {
+    throw new CacheException("Coherent second-level cache: the query cache is not supported yet");
+  }
+
+  /** The namespace of a region, for applications and tests (null before it is built). */
+  public @Nullable NearCache<Object, Object> namespaceOf(String regionName) {
+    CoherentRegions r = regions;
+    return r == null ? null : r.namespaceOf(regionName);
+  }
+
+  private SessionFactoryOptions started() {
+    SessionFactoryOptions o = options;
+    if (o == null) {
+      throw new IllegalStateException("the Coherent region factory is not started");
+    }
+    return o;
+  }
+}

@@ -1,0 +1,72 @@
+package dev.coherent.hibernate.internal;
+
+import dev.coherent.core.Codec;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InvalidClassException;
+import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Hibernate's cache entries (disassembled entity state, collection entries, natural-id ids) in
+ * Java serialization form, read back only through an {@link ObjectInputFilter} allow-list:
+ * Hibernate's cache entry types, JDK value types, the packages of the region's entities and the
+ * configured patterns. A value that names any other class is refused before it is instantiated;
+ * the core counts it as {@code coherent.codec.errors} and treats it as a miss. Thread-safe
+ * (immutable).
+ */
+final class EntryCodec implements Codec<Object> {
+  /** What Hibernate itself puts in entries, and the JDK value types entity state is made of. */
+  private static final List<String> ALWAYS = List.of(
+      "org.hibernate.cache.spi.entry.*", "org.hibernate.cache.internal.*",
+      "org.hibernate.bytecode.enhance.spi.LazyPropertyInitializer$1",
+      "org.hibernate.property.access.internal.PropertyAccessStrategyBackRefImpl$1",
+      "java.lang.*", "java.util.*", "java.math.*", "java.time.*", "java.sql.*", "java.net.URI",
+      "java.net.URL", "java.io.Serializable");
+  private static final long MAX_DEPTH = 50;
+  private static final long MAX_BYTES = 64L * 1024 * 1024;
+
+  private final ObjectInputFilter filter;
+
+  /** {@code packages}: the entities' packages ({@code com.example}); {@code patterns}: extra. */
+  EntryCodec(Collection<String> packages, Collection<String> patterns) {
+    List<String> allowed = new ArrayList<>(ALWAYS);
+    packages.forEach(p -> allowed.add(p + ".*"));
+    allowed.addAll(patterns);
+    // Arrays are checked by their component class; anything not listed is rejected.
+    this.filter = ObjectInputFilter.Config.createFilter("maxdepth=" + MAX_DEPTH + ";maxbytes="
+        + MAX_BYTES + ";" + String.join(";", allowed) + ";!*");
+  }
+
+  @Override
+  public byte[] encode(Object value) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(value);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot serialize a cache entry of type "
+          + value.getClass().getName() + " (entity state must be Serializable)", e);
+    }
+    return bytes.toByteArray();
+  }
+
+  @Override
+  public Object decode(byte[] bytes) {
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
+      in.setObjectInputFilter(filter);
+      return in.readObject();
+    } catch (InvalidClassException e) {
+      throw new IllegalStateException("a cache entry names a class outside the serialization"
+          + " allow-list (" + e.getMessage() + "); add it to hibernate.cache.coherent"
+          + ".serialization_allow if it is yours", e);
+    } catch (IOException | ClassNotFoundException e) {
+      throw new IllegalStateException("cannot read a cache entry: " + e, e);
+    }
+  }
+}
