@@ -13,9 +13,10 @@ import org.hibernate.persister.entity.EntityPersister;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An entity region's access: after an insert or an update commits, the new state is {@code put}
- * at its version (published to every instance); a read-only entity refuses updates as Hibernate's
- * own read-only access does. Thread-safe (stateless).
+ * An entity region's access. With {@code READ_WRITE}, after an insert or an update commits, the
+ * new state is {@code put} at its version (published to every instance); {@code
+ * NONSTRICT_READ_WRITE} evicts instead and caches on the next load, and a read-only entity refuses
+ * updates, as Hibernate's own accesses do (so statistics match theirs). Thread-safe (stateless).
  */
 final class EntityAccess extends CoherentAccess implements EntityDataAccess {
 
@@ -45,6 +46,9 @@ final class EntityAccess extends CoherentAccess implements EntityDataAccess {
   @Override
   public boolean afterInsert(SharedSessionContractImplementor session, Object key, Object value,
       @Nullable Object version) {
+    if (getAccessType() == AccessType.NONSTRICT_READ_WRITE) {
+      return false; // as Hibernate's: cached on the first load, not on insert
+    }
     cache.put(key, value, version(version));
     return true;
   }
@@ -56,7 +60,10 @@ final class EntityAccess extends CoherentAccess implements EntityDataAccess {
       throw new UnsupportedOperationException("Can't update a read-only entity (region "
           + getRegion().getName() + ")");
     }
-    return false; // not before the commit
+    if (getAccessType() == AccessType.NONSTRICT_READ_WRITE) {
+      cache.evict(key); // as Hibernate's: dropped before the SQL, and again after the commit
+    }
+    return false;
   }
 
   @Override
@@ -65,6 +72,10 @@ final class EntityAccess extends CoherentAccess implements EntityDataAccess {
     if (getAccessType() == AccessType.READ_ONLY) {
       throw new UnsupportedOperationException("Can't update a read-only entity (region "
           + getRegion().getName() + ")");
+    }
+    if (getAccessType() == AccessType.NONSTRICT_READ_WRITE) {
+      cache.evict(key); // as Hibernate's: evicted, and the next load caches the new state
+      return false;
     }
     cache.put(key, value, version(currentVersion));
     return true;
