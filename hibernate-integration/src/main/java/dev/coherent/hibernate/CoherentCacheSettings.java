@@ -32,6 +32,17 @@ public final class CoherentCacheSettings {
   public static final String CHANNEL_PREFIX = PREFIX + "channel_prefix";
 
   /**
+   * {@code true}: reconcile from the PostgreSQL change log of coherent-db (read through
+   * Hibernate's own connections), so writes made outside Hibernate to a tracked table (psql, batch
+   * jobs) reach every instance within the reconcile bound; see docs/hibernate.md for the one
+   * statement per table that opts it in. Default {@code false}.
+   */
+  public static final String CHANGE_LOG = PREFIX + "change_log";
+
+  /** How often the reconciler runs ({@code 5s} by default; 250ms to 10m). */
+  public static final String RECONCILE_INTERVAL = PREFIX + "reconcile_interval";
+
+  /**
    * Comma-separated class-name patterns, in {@link java.io.ObjectInputFilter} syntax ({@code
    * com.example.*}, {@code com.example.Money}), that cached entity state may contain besides
    * Hibernate's cache entries, JDK value types and the packages of the cached entities.

@@ -3,6 +3,7 @@ package dev.coherent.hibernate;
 import dev.coherent.core.CoherentRuntime;
 import dev.coherent.core.NearCache;
 import dev.coherent.hibernate.internal.CoherentRegions;
+import dev.coherent.hibernate.internal.ConnectionProviderDataSource;
 import dev.coherent.hibernate.internal.Settings;
 import java.util.Map;
 import org.hibernate.boot.spi.SessionFactoryOptions;
@@ -16,6 +17,7 @@ import org.hibernate.cache.spi.TimestampsRegion;
 import org.hibernate.cache.spi.access.AccessType;
 import org.hibernate.cache.spi.support.RegionNameQualifier;
 import org.hibernate.cache.spi.support.SimpleTimestamper;
+import org.hibernate.engine.jdbc.connections.spi.ConnectionProvider;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.jspecify.annotations.Nullable;
 
@@ -55,7 +57,8 @@ public final class CoherentRegionFactory implements RegionFactory {
           + " turn it off");
     }
     Settings parsed = Settings.parse(configValues);
-    CoherentRuntime started = parsed.runtime();
+    CoherentRuntime started = parsed.runtime(() -> new ConnectionProviderDataSource(
+        settings.getServiceRegistry().requireService(ConnectionProvider.class)));
     this.options = settings;
     this.runtime = started;
     this.ownsRuntime = parsed.ownsRuntime();
@@ -115,6 +118,17 @@ public final class CoherentRegionFactory implements RegionFactory {
   public TimestampsRegion buildTimestampsRegion(String regionName,
       SessionFactoryImplementor sessionFactory) {
     throw new CacheException("Coherent second-level cache: the query cache is not supported yet");
+  }
+
+  /**
+   * The statement that opts each cached entity's table in to coherent-db's change log, so that
+   * writes made outside Hibernate reach every instance: {@code SELECT coherent_track('item',
+   * 'hb:com.example.Item', 'id', 'version');}, one per table, to put in a migration of the
+   * application's (with {@link CoherentCacheSettings#CHANGE_LOG} on). Read from the session
+   * factory's metamodel: the user maps nothing by hand.
+   */
+  public static java.util.List<String> trackingStatements(org.hibernate.SessionFactory factory) {
+    return dev.coherent.hibernate.internal.Tracking.statements(factory);
   }
 
   /** The namespace of a region, for applications and tests (null before it is built). */

@@ -14,27 +14,43 @@ import org.hibernate.cache.internal.NaturalIdCacheKey;
 
 /**
  * Hibernate's cache keys as Coherent keys (strings), the same on every instance: never {@code
- * toString()}, which drops the tenant and prints arrays by identity. A key is
- * {@code [<tenant length>:<tenant>]<role>#<id>}: the tenant part only for a tenant's key (so two
- * tenants never share an entry), the entity or collection role (a region may hold several), and
- * the id as text for the plain id types, else {@code ~} and the Base64 of its Java serialization
- * (composite ids, whose {@code toString} is not stable). Stateless.
+ * toString()}, which drops the tenant and prints arrays by identity. A key is {@code [<tenant
+ * length>:<tenant>][<role>#]<id>}: the tenant part only for a tenant's key (so two tenants never
+ * share an entry), the entity or collection role only in a region that holds several, and the id
+ * as text for the plain id types, else {@code ~} and the Base64 of its Java serialization
+ * (composite ids, whose {@code toString} is not stable). So in the usual region, one entity and
+ * no tenant, the key is the id as the change log's {@code cache_key} has it. Stateless.
  */
 final class CacheKeys {
   private CacheKeys() {}
 
-  static String encode(Object cacheKey) {
+  /** The key in a region that holds one entity, collection or natural id. */
+  static String bare(Object cacheKey) {
+    return encode(cacheKey, false);
+  }
+
+  /** The key in a region that holds several. */
+  static String withRole(Object cacheKey) {
+    return encode(cacheKey, true);
+  }
+
+  private static String encode(Object cacheKey, boolean withRole) {
     if (cacheKey instanceof BasicCacheKeyImplementation k) {
-      return k.getEntityOrRoleName() + "#" + id(k.getId());
+      return role(withRole, k.getEntityOrRoleName()) + id(k.getId());
     }
     if (cacheKey instanceof CacheKeyImplementation k) {
-      return tenant(k.getTenantId()) + k.getEntityOrRoleName() + "#" + id(k.getId());
+      return tenant(k.getTenantId()) + role(withRole, k.getEntityOrRoleName()) + id(k.getId());
     }
     if (cacheKey instanceof NaturalIdCacheKey k) {
-      return tenant(k.getTenantId()) + k.getEntityName() + "#" + id(k.getNaturalIdValues());
+      return tenant(k.getTenantId()) + role(withRole, k.getEntityName())
+          + id(k.getNaturalIdValues());
     }
     throw new IllegalArgumentException("not a Hibernate cache key: " + cacheKey.getClass().getName()
         + " (hibernate.cache.keys_factory must be left at its default with Coherent)");
+  }
+
+  private static String role(boolean withRole, String role) {
+    return withRole ? role + "#" : "";
   }
 
   private static String tenant(String tenantId) {

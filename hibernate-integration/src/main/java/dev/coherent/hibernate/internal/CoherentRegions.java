@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.hibernate.cache.cfg.spi.DomainDataCachingConfig;
 import org.hibernate.cache.cfg.spi.DomainDataRegionBuildingContext;
 import org.hibernate.cache.cfg.spi.DomainDataRegionConfig;
@@ -22,8 +23,9 @@ import org.jspecify.annotations.Nullable;
  * boot).
  */
 public final class CoherentRegions {
-  /** One key encoder for every region (getOrCreateNamespace compares encoders by identity). */
-  private static final java.util.function.Function<Object, String> KEYS = CacheKeys::encode;
+  /** Key encoders, one instance each (getOrCreateNamespace compares encoders by identity). */
+  private static final Function<Object, String> BARE = CacheKeys::bare;
+  private static final Function<Object, String> WITH_ROLE = CacheKeys::withRole;
   private final CoherentRuntime runtime;
   private final Settings settings;
   private final Map<String, NearCache<Object, Object>> byRegion = new ConcurrentHashMap<>();
@@ -38,9 +40,16 @@ public final class CoherentRegions {
     String region = config.getRegionName();
     NamespaceOptions options = settings.options(region);
     NearCache<Object, Object> cache = runtime.getOrCreateNamespace(RegionNames.namespace(region),
-        new EntryCodec(packages(config), settings.serializationAllow()), options, KEYS, null);
+        new EntryCodec(packages(config), settings.serializationAllow()), options,
+        kinds(config) == 1 ? BARE : WITH_ROLE, null);
     byRegion.put(region, cache);
     return new CoherentDomainDataRegion(config, factory, context, cache, options.tombstoneTtl());
+  }
+
+  /** How many entity hierarchies, collections and natural ids share the region. */
+  private static int kinds(DomainDataRegionConfig config) {
+    return config.getEntityCaching().size() + config.getCollectionCaching().size()
+        + config.getNaturalIdCaching().size();
   }
 
   public @Nullable NearCache<Object, Object> namespaceOf(String region) {

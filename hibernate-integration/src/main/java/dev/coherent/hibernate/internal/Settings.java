@@ -1,5 +1,6 @@
 package dev.coherent.hibernate.internal;
 
+import static dev.coherent.hibernate.CoherentCacheSettings.CHANGE_LOG;
 import static dev.coherent.hibernate.CoherentCacheSettings.CHANNEL_PREFIX;
 import static dev.coherent.hibernate.CoherentCacheSettings.INSTANCE_ID;
 import static dev.coherent.hibernate.CoherentCacheSettings.KEY_PREFIX;
@@ -7,6 +8,7 @@ import static dev.coherent.hibernate.CoherentCacheSettings.L1_MAX_SIZE;
 import static dev.coherent.hibernate.CoherentCacheSettings.L1_TTL;
 import static dev.coherent.hibernate.CoherentCacheSettings.L2_TTL;
 import static dev.coherent.hibernate.CoherentCacheSettings.PREFIX;
+import static dev.coherent.hibernate.CoherentCacheSettings.RECONCILE_INTERVAL;
 import static dev.coherent.hibernate.CoherentCacheSettings.REDIS_URI;
 import static dev.coherent.hibernate.CoherentCacheSettings.REGION_PREFIX;
 import static dev.coherent.hibernate.CoherentCacheSettings.RUNTIME;
@@ -14,6 +16,7 @@ import static dev.coherent.hibernate.CoherentCacheSettings.SERIALIZATION_ALLOW;
 import static dev.coherent.hibernate.CoherentCacheSettings.TENANT;
 import static dev.coherent.hibernate.CoherentCacheSettings.TTL_JITTER;
 
+import dev.coherent.core.ChangeLogOptions;
 import dev.coherent.core.CoherentRuntime;
 import dev.coherent.core.NamespaceOptions;
 import java.time.Duration;
@@ -25,9 +28,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.hibernate.cache.CacheException;
+import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,23 +40,26 @@ import org.jspecify.annotations.Nullable;
  * unknown key fails with its name, the value and what is valid. Immutable after {@link #parse}.
  */
 public final class Settings {
-  private static final Set<String> RUNTIME_KEYS =
-      Set.of(REDIS_URI, INSTANCE_ID, TENANT, KEY_PREFIX, CHANNEL_PREFIX);
+  private static final Set<String> RUNTIME_KEYS = Set.of(REDIS_URI, INSTANCE_ID, TENANT,
+      KEY_PREFIX, CHANNEL_PREFIX, CHANGE_LOG, RECONCILE_INTERVAL);
   private static final Set<String> KEYS = Set.of(REDIS_URI, RUNTIME, INSTANCE_ID, TENANT,
-      KEY_PREFIX, CHANNEL_PREFIX, SERIALIZATION_ALLOW);
+      KEY_PREFIX, CHANNEL_PREFIX, CHANGE_LOG, RECONCILE_INTERVAL, SERIALIZATION_ALLOW);
   private static final Set<String> REGION_OPTIONS = Set.of(L1_MAX_SIZE, L1_TTL, TTL_JITTER, L2_TTL);
   private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
   private final @Nullable CoherentRuntime givenRuntime;
   private final CoherentRuntime.@Nullable Builder builder;
+  private final boolean changeLog;
   private final List<String> serializationAllow;
   /** Region name -> a change of the default namespace options. */
   private final Map<String, List<Consumer<NamespaceOptions.Builder>>> regions;
 
   private Settings(@Nullable CoherentRuntime givenRuntime, CoherentRuntime.@Nullable Builder builder,
-      List<String> serializationAllow, Map<String, List<Consumer<NamespaceOptions.Builder>>> regions) {
+      boolean changeLog, List<String> serializationAllow,
+      Map<String, List<Consumer<NamespaceOptions.Builder>>> regions) {
     this.givenRuntime = givenRuntime;
     this.builder = builder;
+    this.changeLog = changeLog;
     this.serializationAllow = serializationAllow;
     this.regions = regions;
   }
@@ -109,11 +117,21 @@ public final class Settings {
         }
       }
     }
+    boolean changeLog = false;
+    Object log = ours.get(CHANGE_LOG);
+    if (log != null) {
+      String text = log.toString().strip();
+      if (text.equalsIgnoreCase("true")) {
+        changeLog = true;
+      } else if (!text.equalsIgnoreCase("false")) {
+        errors.add(CHANGE_LOG + ": '" + text + "' must be true or false");
+      }
+    }
     if (!errors.isEmpty()) {
       throw new CacheException("Coherent second-level cache: invalid settings:\n  - "
           + String.join("\n  - ", errors) + "\n(see docs/hibernate.md)");
     }
-    return new Settings(given, builder, List.copyOf(allow), regions);
+    return new Settings(given, builder, changeLog, List.copyOf(allow), regions);
   }
 
   private static CoherentRuntime.Builder builder(Map<String, Object> ours, List<String> errors) {
@@ -123,6 +141,7 @@ public final class Settings {
     apply(ours, TENANT, errors, v -> b.tenant(v));
     apply(ours, KEY_PREFIX, errors, v -> b.keyPrefix(v));
     apply(ours, CHANNEL_PREFIX, errors, v -> b.channelPrefix(v));
+    apply(ours, RECONCILE_INTERVAL, errors, v -> b.reconcileInterval(duration(RECONCILE_INTERVAL, v)));
     return b;
   }
 
@@ -207,13 +226,20 @@ public final class Settings {
     }
   }
 
-  /** The runtime to use: the given one, or a new one built from the settings (connects). */
-  public CoherentRuntime runtime() {
+  /**
+   * The runtime to use: the given one, or a new one built from the settings (connects); with the
+   * change log on, it reads the log through {@code connections}.
+   */
+  public CoherentRuntime runtime(Supplier<DataSource> connections) {
     if (givenRuntime != null) {
       return givenRuntime;
     }
+    CoherentRuntime.Builder b = java.util.Objects.requireNonNull(builder, "builder");
+    if (changeLog) {
+      b.changeLog(ChangeLogOptions.builder(connections.get()).build());
+    }
     try {
-      return java.util.Objects.requireNonNull(builder, "builder").build();
+      return b.build();
     } catch (RuntimeException e) {
       throw new CacheException("Coherent second-level cache cannot start: " + e.getMessage(), e);
     }
