@@ -84,9 +84,10 @@ public interface NearCache<K, V> {
    * Stores a value just read from the source of truth at {@code version}, in L2 (version-CAS: a
    * newer version or tombstone there wins) and L1, without a hint: no other instance has an older
    * copy to drop because of it. Use it where the caller loaded the value itself (Hibernate's
-   * {@code putFromLoad}); use {@link #put} for a value the caller wrote. Does nothing, and returns
-   * false, while a load of the key is in flight on this instance or L1 already serves it; a
-   * version below what this instance knows is not stored (it answers nothing stale later). While
+   * {@code putFromLoad}); use {@link #put} for a value the caller wrote. Returns whether the value
+   * was stored: false while a load of the key is in flight on this instance or L1 already serves
+   * it, and when a version this instance knows, or a newer version or tombstone in L2, refuses it
+   * (it answers nothing stale later). While
    * Redis is down or an epoch bump is pending it goes to L1 only, for {@code degradedL1Ttl}.
    */
   boolean fill(K key, V value, long version);
@@ -110,9 +111,10 @@ public interface NearCache<K, V> {
 
   /**
    * Evicts {@code key} without a version: every version this instance or L2 holds becomes stale
-   * everywhere, as {@link #invalidate} one above the highest of them (one L2 read first), with
-   * tombstones that live {@code tombstoneTtl} in L1 and L2 (in L2 as long as any entry when L2
-   * already held a tombstone, or when the write is replayed after a Redis failure). The next read
+   * everywhere, as {@link #invalidate} one above the highest value among them (one L2 read
+   * first; at the highest version itself when only tombstones are there, so repeated evicts do not
+   * climb), with tombstones that live {@code tombstoneTtl} in L1 and L2 (an equal tombstone
+   * already in L2 keeps its longer lifetime; a replay after a Redis failure uses the usual one). The next read
    * loads from the source
    * and a newer version is cached as usual; the version just evicted (a row that did not change)
    * is answered from the source but not cached again until the tombstone expires. Use {@link

@@ -173,7 +173,7 @@ class IntegratorApiIntegrationTests {
     b.invalidate("42", 5);
     await().atMost(Duration.ofSeconds(5)).until(() -> a.getIfPresent("42") == null);
 
-    assertThat(a.fill("42", "v2", 2)).as("it ran, below the floor").isTrue();
+    assertThat(a.fill("42", "v2", 2)).as("refused: below the floor").isFalse();
     assertThat(a.getIfPresent("42")).isNull();
     assertThat(b.getIfPresent("42")).isNull();
   }
@@ -285,6 +285,25 @@ class IntegratorApiIntegrationTests {
     assertThatThrownBy(() -> a.invalidate("42", 3, Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("tombstoneLifetime must be positive but was PT0S");
+  }
+
+  @Test
+  void repeatedEvictsDoNotClimbAndKeepTheirShortLifetime() {
+    NearCache<String, String> a = start("a", NamespaceOptions.builder()
+        .tombstoneTtl(Duration.ofSeconds(30)).build(), new SimpleMeterRegistry());
+    StatefulRedisConnection<String, String> redis = redis();
+    source.write("42", "hammer");
+    assertThat(a.get("42")).isEqualTo("hammer");
+
+    for (int i = 0; i < 3; i++) {
+      a.evict("42"); // Hibernate evicts several times for one change
+    }
+
+    List<String> keys = redis.sync().keys("coherent:{" + runtimes.tenant() + ":" + NS + "}:e*:42");
+    assertThat(redis.sync().get(keys.get(0))).isEqualTo("2|T|");
+    assertThat(l2Pttl(redis, "42")).isBetween(1L, 30_000L);
+    long v2 = source.write("42", "hammer v2");
+    assertThat(a.getVersioned("42")).isEqualTo(Versioned.of("hammer v2", v2));
   }
 
   // --------------------------------------------------------------------------- get-or-create

@@ -59,17 +59,6 @@ class BootIntegrationTests {
   }
 
   @Test
-  void asTheOnlyRegisteredFactoryItIsUsedWithoutTheFactorySetting() {
-    Map<String, Object> s = settings();
-    s.remove("hibernate.cache.region.factory_class");
-    try (SessionFactory sf = build(s, Item.class, Shelf.class)) {
-      assertThat(sf.getSessionFactoryOptions().getServiceRegistry()
-          .getService(org.hibernate.cache.spi.RegionFactory.class))
-          .isInstanceOf(CoherentRegionFactory.class);
-    }
-  }
-
-  @Test
   void anInvalidValueNamesTheSettingTheValueAndWhatIsValid() {
     Map<String, Object> s = settings();
     String key = CoherentCacheSettings.REGION_PREFIX + Item.class.getName() + ".l1_ttl";

@@ -108,7 +108,32 @@ class DifferentialAgainstJCacheIntegrationTests {
   private static final String ALREADY_SERVED = "a fill of a key L1 already serves is no put"
       + " (docs/hibernate.md putFromLoad row; docs/user-guide.md fill row)";
 
+  /**
+   * docs/hibernate.md, access table, "a rollback": a rolled-back NONSTRICT_READ_WRITE update leaves
+   * the cache as it is (what is cached is still the database's state), where jcache removed the
+   * entry before the SQL and reloads it: a hit with Coherent, a miss and a put with jcache.
+   */
+  private static final String ROLLBACK_KEEPS = "a rolled-back non-strict update leaves the cache"
+      + " as it is (docs/hibernate.md, access table, rollback row)";
+
+  /**
+   * docs/hibernate.md, access table, evictEntityData row, and docs/user-guide.md "What evict
+   * promises": an evict is a tombstone above the cached version, so the same (unchanged) version
+   * is read from the database but not cached again until the tombstone expires; jcache removes
+   * the entry and caches the next load.
+   */
+  private static final String EVICT_TOMBSTONE = "an evicted, unchanged entity is read from the"
+      + " database, not cached, until the evict's tombstone expires (docs/hibernate.md)";
+
   private static final List<Documented> DOCUMENTED = List.of(
+      new Documented(29, "Shelf: hit", 1, ROLLBACK_KEEPS),
+      new Documented(29, "Shelf: miss", 0, ROLLBACK_KEEPS),
+      new Documented(29, "Shelf: put", 0, ROLLBACK_KEEPS),
+      new Documented(32, "Item: put", 0, EVICT_TOMBSTONE),
+      new Documented(33, "Item: hit", 0, EVICT_TOMBSTONE),
+      new Documented(33, "Item: miss", 1, EVICT_TOMBSTONE),
+      // 33: the Item read from the database comes with its Shelf joined (no Shelf lookup).
+      new Documented(33, "Shelf: hit", 0, EVICT_TOMBSTONE),
       // 6, 17, 19, 24, 35: a changed collection is loaded: a miss on both, jcache caches it.
       new Documented(6, "Shelf.items: put", 0, COLLECTION_CHANGED),
       // 7: the second read: jcache hits the collection and its 3 elements.

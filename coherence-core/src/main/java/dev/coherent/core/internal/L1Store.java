@@ -280,6 +280,12 @@ final class L1Store<V> {
     return entry == null ? -1 : entry.version;
   }
 
+  /** Whether L1 holds a tombstone of {@code k} at exactly {@code version}. */
+  boolean tombstoneAt(String k, long version) {
+    L1Entry<V> entry = map.get(k);
+    return entry != null && entry.kind == EntryKind.TOMBSTONE && entry.version == version;
+  }
+
   // ------------------------------------------------------------------------------ entry factory
 
   /**

@@ -170,14 +170,14 @@ final class LoadPipeline<K, V> {
   /**
    * Stores {@code value}, just read from the source at {@code value.version()}, in L2 (version-CAS,
    * no hint) and L1, on the caller's thread, unless a load of the key is in flight or L1 already
-   * serves it. Returns whether this call did it (a refused or floored value counts: it ran).
+   * serves it. Returns whether it was stored (not when a floor here or a newer version in L2
+   * refused it).
    */
   boolean fill(String k, K key, Versioned<V> value) {
     Claim<K, V> claim = l1.claim(k, key, false);
     if (!claim.owned()) {
       return false;
     }
-    metrics.puts.increment();
     // The caller read the source at some moment before this call, perhaps before a hint this
     // instance applied: unlike a load, a fill reads neither L2 nor the source after the floor was
     // set, so a hint's floor cannot be judged forged here. It stands.
@@ -186,7 +186,12 @@ final class LoadPipeline<K, V> {
     if (l1.closed()) {
       throw l1.closedException();
     }
-    return true;
+    L1Entry<V> result = claim.result;
+    boolean stored = result != null && result.kind == EntryKind.VALUE;
+    if (stored) {
+      metrics.puts.increment();
+    }
+    return stored;
   }
 
   private void run(List<Claim<K, V>> claims, @Nullable VersionedLoader<? super K, V> loader,

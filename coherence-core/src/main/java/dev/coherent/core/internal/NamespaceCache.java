@@ -275,7 +275,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
   public void evict(K key) {
     l1.checkOpen();
     String k = keys.encode(key);
-    writes.evict(k);
+    writes.evict(k, Math.max(1, options.tombstoneTtl().toMillis()));
   }
 
   @Override

@@ -129,31 +129,52 @@ final class WritePath<V> {
   }
 
   /**
-   * Evicts {@code k} without a version: an invalidation one above the highest version known here
-   * or in L2 (read first, under the current epoch), whose tombstones live {@code tombstoneTtl}
-   * unless L2 held a tombstone already (a real invalidation's, which keeps its full lifetime). What
-   * Redis cannot answer now is left out, and a replay after a Redis failure writes the tombstone
-   * with the usual lifetime.
+   * Evicts {@code k} without a version: an invalidation above every value known here or in L2
+   * (read first, under the current epoch), whose tombstones live {@code l2TtlMillis}. Where the
+   * highest version known is already a tombstone's, it invalidates at that version again instead
+   * of above it: nothing at or above it is cached anywhere, and a repeated evict (Hibernate evicts
+   * several times per change) must not climb, nor cut short a real invalidation's tombstone (an
+   * equal tombstone keeps the longer lifetime, see protocol.md). What Redis cannot answer now is
+   * left out; a replay after a Redis failure writes the tombstone with the usual lifetime.
    */
-  void evict(String k) {
-    long highest = Math.max(l1.versionOf(k), pending.floor(k));
-    boolean l2Tombstone = false;
+  void evict(String k, long l2TtlMillis) {
+    Known known = new Known();
+    long l1Version = l1.versionOf(k);
+    known.add(l1Version, l1Version >= 0 && l1.tombstoneAt(k, l1Version));
+    known.add(pending.floor(k), false); // a pending put's version may be a value somewhere
     if (options.l2Enabled()) {
       try {
         L2Entry stored = readOne(k);
         health.recovered();
-        if (stored != null && stored.version() >= highest) {
-          highest = stored.version();
-          l2Tombstone = stored.kind() == EntryKind.TOMBSTONE;
+        if (stored != null) {
+          known.add(stored.version(), stored.kind() == EntryKind.TOMBSTONE);
         }
       } catch (RedisException e) {
         health.failed("read", e);
       }
     }
     // At least 1: a tombstone at 0 refuses nothing, and data without versions fills at 0.
-    long version = highest == Long.MAX_VALUE ? highest : Math.max(1, highest + 1);
-    invalidate(List.of(new Hint.KeyVersion(k, version)),
-        l2Tombstone ? -1 : Math.max(1, options.tombstoneTtl().toMillis()));
+    long version = known.onlyTombstones || known.highest == Long.MAX_VALUE
+        ? Math.max(1, known.highest) : Math.max(1, known.highest + 1);
+    invalidate(List.of(new Hint.KeyVersion(k, version)), l2TtlMillis);
+  }
+
+  /** The highest version a tier knows for a key, and whether only tombstones are at it. */
+  private static final class Known {
+    long highest = -1;
+    boolean onlyTombstones;
+
+    void add(long version, boolean tombstone) {
+      if (version < 0) {
+        return;
+      }
+      if (version > highest) {
+        highest = version;
+        onlyTombstones = tombstone;
+      } else if (version == highest) {
+        onlyTombstones = onlyTombstones && tombstone;
+      }
+    }
   }
 
   /** The L2 entry of {@code k} under the current epoch (adopting a new one first), or null. */

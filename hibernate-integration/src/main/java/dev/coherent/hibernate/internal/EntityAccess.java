@@ -15,8 +15,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * An entity region's access. With {@code READ_WRITE}, after an insert or an update commits, the
  * new state is {@code put} at its version (published to every instance); {@code
- * NONSTRICT_READ_WRITE} evicts instead and caches on the next load, and a read-only entity refuses
- * updates, as Hibernate's own accesses do (so statistics match theirs). Thread-safe (stateless).
+ * NONSTRICT_READ_WRITE} invalidates the older versions after the commit and caches the new state
+ * on the next load, and a read-only entity refuses updates, as Hibernate's own accesses do (so
+ * statistics match theirs). A rollback leaves the cache as it is. Thread-safe (stateless).
  */
 final class EntityAccess extends CoherentAccess implements EntityDataAccess {
 
@@ -60,10 +61,7 @@ final class EntityAccess extends CoherentAccess implements EntityDataAccess {
       throw new UnsupportedOperationException("Can't update a read-only entity (region "
           + getRegion().getName() + ")");
     }
-    if (getAccessType() == AccessType.NONSTRICT_READ_WRITE) {
-      cache.evict(key); // as Hibernate's: dropped before the SQL, and again after the commit
-    }
-    return false;
+    return false; // nothing before the commit: until then the cached state is the database's
   }
 
   @Override
@@ -74,11 +72,19 @@ final class EntityAccess extends CoherentAccess implements EntityDataAccess {
           + getRegion().getName() + ")");
     }
     if (getAccessType() == AccessType.NONSTRICT_READ_WRITE) {
-      cache.evict(key); // as Hibernate's: evicted, and the next load caches the new state
+      // Every older state is stale everywhere; the next load caches this one (as Hibernate's).
+      cache.invalidate(key, version(currentVersion));
       return false;
     }
     cache.put(key, value, version(currentVersion));
     return true;
+  }
+
+  @Override
+  public void unlockItem(SharedSessionContractImplementor session, Object key,
+      @Nullable SoftLock lock) {
+    // A rollback changed nothing: what is cached is still the database's. A delete evicted in
+    // remove(); a READ_WRITE soft lock is replaced by the commit or expires.
   }
 
   @Override
