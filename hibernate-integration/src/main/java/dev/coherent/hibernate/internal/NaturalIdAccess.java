@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * version 0; a change evicts the old and the new natural id on every instance (as collections
  * do); after a commit the new mapping is filled. Thread-safe (stateless).
  */
-final class NaturalIdAccess extends CoherentAccess implements NaturalIdDataAccess {
+final class NaturalIdAccess extends VersionlessAccess implements NaturalIdDataAccess {
 
   NaturalIdAccess(DomainDataRegion region, AccessType accessType,
       NearCache<Object, Object> cache, Duration lockLifetime) {
@@ -33,27 +33,6 @@ final class NaturalIdAccess extends CoherentAccess implements NaturalIdDataAcces
   @Override
   public Object getNaturalIdValues(Object cacheKey) {
     return DefaultCacheKeysFactory.staticGetNaturalIdValues(cacheKey);
-  }
-
-  @Override
-  public boolean putFromLoad(SharedSessionContractImplementor session, Object key, Object value,
-      @Nullable Object version) {
-    return cache.fill(key, value, 0);
-  }
-
-  @Override
-  public @Nullable SoftLock lockItem(SharedSessionContractImplementor session, Object key,
-      @Nullable Object version) {
-    cache.evict(key);
-    return LOCKED;
-  }
-
-  @Override
-  public void unlockItem(SharedSessionContractImplementor session, Object key,
-      @Nullable SoftLock lock) {
-    if (getAccessType() != AccessType.READ_ONLY) {
-      cache.evict(key);
-    }
   }
 
   @Override
