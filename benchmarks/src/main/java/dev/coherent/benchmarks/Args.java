@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
 public record Args(boolean quick, Path out, Set<String> only, boolean help) {
   /** Every measurement group in the order it runs. */
   public static final List<String> GROUPS = List.of(
-      "l1", "remote", "propagation", "staleness", "stampede", "bulk", "hints");
+      "l1", "remote", "propagation", "staleness", "stampede", "bulk", "hints", "hibernate");
 
   public static final String USAGE = String.join("\n",
       "usage: java -jar benchmarks/target/benchmarks.jar [--quick] [--out FILE] [--only GROUP,...]",
@@ -28,7 +28,9 @@ public record Args(boolean quick, Path out, Set<String> only, boolean help) {
       "  --out FILE    JSON results (default benchmarks/results/<quick|full>.json);",
       "                the Markdown table is written next to it as <name>.md",
       "  --only LIST   run only these groups: " + String.join(",", GROUPS),
-      "Redis: COHERENT_REDIS_URL (or -Dcoherent.redis.url) if set, else an embedded server.");
+      "Redis: COHERENT_REDIS_URL (or -Dcoherent.redis.url) if set, else an embedded server.",
+      "PostgreSQL (hibernate group): COHERENT_JDBC_URL with COHERENT_JDBC_USER and",
+      "  COHERENT_JDBC_PASSWORD if set, else an embedded server (Linux x86-64 only).");
 
   public static Args parse(String... args) {
     boolean quick = false;

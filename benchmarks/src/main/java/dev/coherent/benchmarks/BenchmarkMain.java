@@ -43,6 +43,9 @@ public final class BenchmarkMain {
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
     }
+    if (System.getProperty("org.jboss.logging.provider") == null) {
+      System.setProperty("org.jboss.logging.provider", "slf4j"); // Hibernate's logs: not JUL
+    }
     int status = run(args);
     System.exit(status);
   }
@@ -89,6 +92,7 @@ public final class BenchmarkMain {
           case "stampede" -> Stampede.run(budget, results);
           case "bulk" -> BulkInvalidation.run(budget, results);
           case "hints" -> HintThroughput.run(budget, results);
+          case "hibernate" -> HibernateFind.run(budget, results, jmhLog);
           default -> throw new IllegalStateException("no group " + group);
         }
       } catch (Throwable e) {

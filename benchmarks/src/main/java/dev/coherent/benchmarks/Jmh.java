@@ -31,8 +31,9 @@ final class Jmh {
 
   private Jmh() {}
 
-  static List<Score> run(String includeRegex, int threads, Budget budget, Path log)
-      throws RunnerException, IOException {
+  /** Runs the benchmarks matching {@code includeRegex}; {@code jvmArgs} go to every fork too. */
+  static List<Score> run(String includeRegex, int threads, Budget budget, Path log,
+      String... jvmArgs) throws RunnerException, IOException {
     Path part = Files.createTempFile("coherent-jmh", ".log");
     ChainedOptionsBuilder options = new OptionsBuilder()
         .include(includeRegex)
@@ -42,10 +43,7 @@ final class Jmh {
         .warmupTime(TimeValue.milliseconds(budget.jmhWarmupMillis()))
         .measurementIterations(budget.jmhMeasurementIterations())
         .measurementTime(TimeValue.milliseconds(budget.jmhMeasurementMillis()))
-        .jvmArgsAppend(
-            "-Dcoherent.redis.url=" + Fixtures.redisUrl(),
-            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-            "-Xms1g", "-Xmx1g")
+        .jvmArgsAppend(forkArgs(jvmArgs))
         .addProfiler(GCProfiler.class)
         .shouldFailOnError(true)
         .verbosity(VerboseMode.NORMAL)
@@ -75,6 +73,16 @@ final class Jmh {
           primary.getScoreError(), secondary(r, "gc.alloc.rate.norm"), p50, p99));
     }
     return scores;
+  }
+
+  /** The JVM options of every fork, then {@code extra} (one call: JMH keeps only the last list). */
+  private static String[] forkArgs(String... extra) {
+    List<String> args = new ArrayList<>(List.of(
+        "-Dcoherent.redis.url=" + Fixtures.redisUrl(),
+        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+        "-Xms1g", "-Xmx1g"));
+    args.addAll(List.of(extra));
+    return args.toArray(new String[0]);
   }
 
   static @Nullable Score find(List<Score> scores, String method) {

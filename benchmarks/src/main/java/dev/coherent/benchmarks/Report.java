@@ -124,6 +124,29 @@ public final class Report {
             + num(r, "hintThroughputFirstDropDroppedKeys", "%,.0f") + " keys dropped, "
             + num(r, "hintThroughputFirstDropFlushes", "%.0f") + " L1 flush(es), caught up "
             + num(r, "hintThroughputFirstDropRecoveryMs", "%,.0f") + " ms after the step");
+    row(md, "8", "Hibernate `session.find(Product.class, id)` of a hot id (" + num(r,
+            "hibernateHotIds", "%.0f") + " of " + num(r, "hibernateRows", "%,.0f") + " rows), a fresh"
+            + " session per find, `READ_WRITE` versioned entity (µs/op; allocation B/op)",
+        "2LC hit (L1): " + num(r, "hibernateFindHitUs", "%.2f")
+            + usErr(r, "hibernateFindHitUsError") + " ("
+            + num(r, "hibernateFindHitAllocBytesPerOp", "%,.0f") + " B)",
+        "hibernate-jcache + Caffeine JCache (local only) hit " + num(r, "hibernateJcacheFindHitUs",
+            "%.2f") + usErr(r, "hibernateJcacheFindHitUsError") + " ("
+            + num(r, "hibernateJcacheFindHitAllocBytesPerOp", "%,.0f")
+            + " B); the same, store-by-value (as `missing_cache_strategy=create` makes it) "
+            + num(r, "hibernateJcacheByValueFindHitUs", "%.2f")
+            + usErr(r, "hibernateJcacheByValueFindHitUsError") + " ("
+            + num(r, "hibernateJcacheByValueFindHitAllocBytesPerOp", "%,.0f")
+            + " B); no second-level cache (one `SELECT`) " + num(r, "hibernateNoCacheFindUs", "%.1f")
+            + usErr(r, "hibernateNoCacheFindUsError") + " ("
+            + num(r, "hibernateNoCacheFindAllocBytesPerOp", "%,.0f") + " B)",
+        num(r, "hibernateHitRatioVsJcache", "%.2f") + " x jcache's time (target ≤ 1.25 x: "
+            + verdict(r.number("hibernateHitRatioVsJcache") <= HibernateFind.TARGET_RATIO,
+                r.has("hibernateHitRatioVsJcache")) + "); "
+            + num(r, "hibernateHitRatioVsJcacheByValue", "%.2f") + " x store-by-value; the database "
+            + num(r, "hibernateNoCacheRatioVsCoherent", "%.0f") + " x Coherent's");
+    row(md, "8", "Hibernate cached query", "waits for Coherent's query cache (refused at boot)", "",
+        "not measured");
 
     if (!r.notes().isEmpty()) {
       md.append("\nNotes from this run:\n\n");
@@ -173,6 +196,12 @@ public final class Report {
     }
     return v >= 1e6 ? String.format(Locale.ROOT, "%.2f M", v / 1e6)
         : String.format(Locale.ROOT, "%.0f k", v / 1e3);
+  }
+
+  /** " ± x" for a JMH error in µs, nothing when it is unknown. */
+  private static String usErr(Results r, String key) {
+    double v = r.number(key);
+    return Double.isNaN(v) ? "" : String.format(Locale.ROOT, " ± %.2f", v);
   }
 
   /** " ± x" for a JMH score error, nothing when it is unknown. */

@@ -35,6 +35,7 @@ class BenchmarkReportUnitTests {
     assertThat(args.out()).isEqualTo(Path.of("/tmp/x/run.json"));
     assertThat(args.markdownOut()).isEqualTo(Path.of("/tmp/x/run.md"));
     assertThat(args.groups()).containsExactly("l1", "stampede"); // run order, not argument order
+    assertThat(Args.parse("--only", "hibernate").groups()).containsExactly("hibernate");
     assertThat(Args.parse("--quick").out()).isEqualTo(Path.of("benchmarks", "results", "quick.json"));
   }
 
@@ -90,6 +91,13 @@ class BenchmarkReportUnitTests {
     r.put("hintThroughputFirstDropDroppedKeys", 12_800);
     r.put("hintThroughputFirstDropFlushes", 1);
     r.put("hintThroughputFirstDropRecoveryMs", 1_234.5);
+    r.put("hibernateHotIds", 100);
+    r.put("hibernateRows", 1_000);
+    r.put("hibernateFindHitUs", 1.02);
+    r.put("hibernateFindHitUsError", 0.064);
+    r.put("hibernateJcacheFindHitUs", 0.917);
+    r.put("hibernateHitRatioVsJcache", 1.112);
+    r.put("hibernateNoCacheFindUs", 40.13);
     Path json = dir.resolve("out/run.json");
     Path md = dir.resolve("out/run.md");
     r.write(json, md);
@@ -108,9 +116,15 @@ class BenchmarkReportUnitTests {
         .contains("p99 target 5 ms: met")
         .contains("`invalidateAll()`: 1 message")
         .contains("drop policy at the first drop (256 keys/message): 12,800 keys dropped, 1 L1"
-            + " flush(es), caught up 1,235 ms after the step");
+            + " flush(es), caught up 1,235 ms after the step")
+        .contains("| 8 | Hibernate `session.find(Product.class, id)` of a hot id (100 of 1,000 rows)")
+        .contains("2LC hit (L1): 1.02 ± 0.06 (n/a B)")
+        .contains("Caffeine JCache (local only) hit 0.92 (n/a B)")
+        .contains("no second-level cache (one `SELECT`) 40.1")
+        .contains("1.11 x jcache's time (target ≤ 1.25 x: met)")
+        .contains("| 8 | Hibernate cached query | waits for Coherent's query cache");
     assertThat(table.lines().filter(l -> l.startsWith("| ")).count())
-        .as("the header and ten measurement rows").isEqualTo(11);
+        .as("the header and twelve measurement rows").isEqualTo(13);
   }
 
   @Test
