@@ -122,7 +122,7 @@ public final class CoherentRegionFactory implements RegionFactory {
 
   /**
    * The statement that opts each cached entity's table in to coherent-db's change log, so that
-   * writes made outside Hibernate reach every instance: {@code SELECT coherent_track('item',
+   * writes made outside Hibernate reach every instance: {@code SELECT coherent_track('Item',
    * 'hb:com.example.Item', 'id', 'version');}, one per table, to put in a migration of the
    * application's (with {@link CoherentCacheSettings#CHANGE_LOG} on). Read from the session
    * factory's metamodel: the user maps nothing by hand.

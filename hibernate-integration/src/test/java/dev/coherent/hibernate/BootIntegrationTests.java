@@ -74,6 +74,16 @@ class BootIntegrationTests {
   }
 
   @Test
+  void regionOverridesAreCheckedTogetherAndNamed() {
+    Map<String, Object> s = settings();
+    s.put(CoherentCacheSettings.REGION_PREFIX + Item.class.getName() + ".l1_ttl", "2h");
+
+    assertThatThrownBy(() -> build(s, Item.class, Shelf.class))
+        .hasStackTraceContaining(CoherentCacheSettings.REGION_PREFIX + Item.class.getName()
+            + ".*: ");
+  }
+
+  @Test
   void anUnknownSettingIsRefusedWithTheListOfKnownOnes() {
     Map<String, Object> s = settings();
     s.put("hibernate.cache.coherent.redis_url", "redis://localhost:6379");

@@ -86,6 +86,16 @@ public final class Settings {
       errors.add("unknown setting " + key + "; the settings are " + new TreeSet<>(KEYS) + " and "
           + REGION_PREFIX + "<region>." + new TreeSet<>(REGION_OPTIONS));
     }
+    // Each region's overrides together (l1_ttl against the l1MaxTtl cap, say), now, by name.
+    regions.forEach((region, changes) -> {
+      NamespaceOptions.Builder b = NamespaceOptions.builder();
+      try {
+        changes.forEach(change -> change.accept(b));
+        b.build();
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        errors.add(REGION_PREFIX + region + ".*: " + e.getMessage());
+      }
+    });
     CoherentRuntime given = null;
     CoherentRuntime.Builder builder = null;
     Object runtime = ours.get(RUNTIME);
