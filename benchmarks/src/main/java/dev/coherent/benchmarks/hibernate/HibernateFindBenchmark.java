@@ -187,9 +187,13 @@ public class HibernateFindBenchmark {
     }
   }
 
-  @State(Scope.Benchmark)
-  public static class CoherentState {
-    final Bench b = new Bench(Cache.COHERENT);
+  /** One system's SessionFactory and its checks, through JMH's lifecycle (one fork each). */
+  public abstract static class BenchState {
+    final Bench b;
+
+    BenchState(Cache cache) {
+      this.b = new Bench(cache);
+    }
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -213,77 +217,30 @@ public class HibernateFindBenchmark {
   }
 
   @State(Scope.Benchmark)
-  public static class JcacheState {
-    final Bench b = new Bench(Cache.JCACHE);
-
-    @Setup(Level.Trial)
-    public void setUp() {
-      b.setUp();
-    }
-
-    @Setup(Level.Iteration)
-    public void startIteration() {
-      b.startIteration();
-    }
-
-    @TearDown(Level.Iteration)
-    public void checkIteration() {
-      b.checkIteration();
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-      b.tearDown();
+  public static class CoherentState extends BenchState {
+    public CoherentState() {
+      super(Cache.COHERENT);
     }
   }
 
   @State(Scope.Benchmark)
-  public static class JcacheCreatedState {
-    final Bench b = new Bench(Cache.JCACHE_CREATED);
-
-    @Setup(Level.Trial)
-    public void setUp() {
-      b.setUp();
-    }
-
-    @Setup(Level.Iteration)
-    public void startIteration() {
-      b.startIteration();
-    }
-
-    @TearDown(Level.Iteration)
-    public void checkIteration() {
-      b.checkIteration();
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-      b.tearDown();
+  public static class JcacheState extends BenchState {
+    public JcacheState() {
+      super(Cache.JCACHE);
     }
   }
 
   @State(Scope.Benchmark)
-  public static class NoCacheState {
-    final Bench b = new Bench(Cache.NONE);
-
-    @Setup(Level.Trial)
-    public void setUp() {
-      b.setUp();
+  public static class JcacheCreatedState extends BenchState {
+    public JcacheCreatedState() {
+      super(Cache.JCACHE_CREATED);
     }
+  }
 
-    @Setup(Level.Iteration)
-    public void startIteration() {
-      b.startIteration();
-    }
-
-    @TearDown(Level.Iteration)
-    public void checkIteration() {
-      b.checkIteration();
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-      b.tearDown();
+  @State(Scope.Benchmark)
+  public static class NoCacheState extends BenchState {
+    public NoCacheState() {
+      super(Cache.NONE);
     }
   }
 
