@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * The "rows without a version column" example of docs/user-guide.md, against real PostgreSQL and
  * Redis. The code between the {@code user-guide} markers is copied into the guide verbatim;
  * change both together. It checks itself with {@code assert} (Failsafe runs with assertions
- * enabled).
+ * enabled) and waits with bounded sleep loops rather than Awaitility, as the guide's other example
+ * does, so that the printed code needs nothing but the JDK and Coherent.
  */
 class UnversionedRowsExampleIntegrationTests {
 

@@ -1,6 +1,7 @@
 package dev.coherent.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.coherent.core.Codecs;
 import dev.coherent.core.Hint;
@@ -24,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -78,6 +80,12 @@ class IntegratorPathsUnitTests {
     maintenance.runAll();
   }
 
+  /** Waits until the thread is parked: a probe joining a load in flight waits on its future. */
+  private static void awaitParked(AtomicReference<Thread> thread) {
+    await().atMost(Duration.ofSeconds(5)).until(() -> thread.get() != null
+        && thread.get().getState() == Thread.State.WAITING);
+  }
+
   /** Holds the source's next load until the returned latch is counted down. */
   private CountDownLatch holdNextLoad() {
     source.entered = new CountDownLatch(1);
@@ -112,8 +120,12 @@ class IntegratorPathsUnitTests {
     source.rows.put("k", Versioned.of("v2", 2));
     cache.invalidateAll(); // the writer of v2 on this instance, after its commit
 
-    Future<Versioned<String>> probe = threads.submit(() -> cache.getVersionedIfPresent("k"));
-    Thread.sleep(100); // the probe finds the load in flight and joins it
+    AtomicReference<Thread> prober = new AtomicReference<>();
+    Future<Versioned<String>> probe = threads.submit(() -> {
+      prober.set(Thread.currentThread());
+      return cache.getVersionedIfPresent("k");
+    });
+    awaitParked(prober); // the probe found the load in flight and waits on it
     release.countDown();
 
     assertThat(slow.get(5, TimeUnit.SECONDS)).as("its own caller asked before").isEqualTo("v1");
@@ -173,8 +185,12 @@ class IntegratorPathsUnitTests {
     CompletableFuture<String> failing = cache.getAsync("k");
     assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
 
-    Future<Object> probe = threads.submit(() -> cache.getIfPresent("k"));
-    Thread.sleep(100); // joined
+    AtomicReference<Thread> prober = new AtomicReference<>();
+    Future<Object> probe = threads.submit(() -> {
+      prober.set(Thread.currentThread());
+      return cache.getIfPresent("k");
+    });
+    awaitParked(prober); // joined the failing load
     release.countDown();
 
     assertThat(failing).failsWithin(5, TimeUnit.SECONDS);
