@@ -109,6 +109,11 @@ final class CoherentNearCache<K, V> implements NearCache<K, V> {
   }
 
   @Override
+  public void addChangeLogListener(ChangeLogListener listener) {
+    namespace.addChangeLogListener(listener);
+  }
+
+  @Override
   public void flushLocal() {
     namespace.flushLocal();
   }

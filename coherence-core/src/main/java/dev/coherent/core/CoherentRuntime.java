@@ -182,6 +182,40 @@ public final class CoherentRuntime implements AutoCloseable {
     return settings.meterRegistry();
   }
 
+  /**
+   * The update timestamps of {@code scope} (see {@link UpdateTimestamps}): the same for every
+   * instance of the same tenant and key prefix, created on first use.
+   *
+   * @throws IllegalArgumentException if {@code scope} is not a valid name (as a namespace's)
+   * @throws IllegalStateException if the runtime is closed
+   */
+  public UpdateTimestamps updateTimestamps(String scope) {
+    UpdateTimestamps stamps = engine.updateTimestamps(
+        Checks.name("update timestamps scope", scope));
+    // Callers get the interface only: the runtime's maintenance call stays out of reach.
+    return new UpdateTimestamps() {
+      @Override
+      public long now() {
+        return stamps.now();
+      }
+
+      @Override
+      public long lastUpdate(String space) {
+        return stamps.lastUpdate(space);
+      }
+
+      @Override
+      public long update(String space, long notBefore) {
+        return stamps.update(space, notBefore);
+      }
+
+      @Override
+      public int pendingUpdates() {
+        return stamps.pendingUpdates();
+      }
+    };
+  }
+
   /** Whether the Pub/Sub connection is open right now. */
   public boolean subscriberConnected() {
     return engine.redis().subscriberConnected();

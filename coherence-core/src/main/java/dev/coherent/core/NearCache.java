@@ -139,6 +139,13 @@ public interface NearCache<K, V> {
    */
   void flushLocal();
 
+  /**
+   * Registers a listener told, on the reconciler thread, of every change-log row of this
+   * namespace once it is applied (see {@link ChangeLogListener}); nothing is told without a
+   * change log ({@link CoherentRuntime.Builder#changeLog}).
+   */
+  void addChangeLogListener(ChangeLogListener listener);
+
   /** Number of L1 entries (approximate, includes tombstones). */
   long localSize();
 

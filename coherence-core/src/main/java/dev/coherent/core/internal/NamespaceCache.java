@@ -1,5 +1,6 @@
 package dev.coherent.core.internal;
 
+import dev.coherent.core.ChangeLogListener;
 import dev.coherent.core.Codec;
 import dev.coherent.core.Hint;
 import dev.coherent.core.NamespaceOptions;
@@ -20,8 +21,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One namespace: the public operations with their argument checks, and the wiring of its parts
@@ -39,10 +43,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safety: any thread for the {@link NearCache} operations; {@link #onMessage} on the
  * Pub/Sub event loop; {@link #maintain} on the maintenance thread; the {@link Reconcilable}
- * methods as that interface says. This class holds no mutable state of its own: each part is
- * thread-safe and says how.
+ * methods as that interface says. This class holds no mutable state of its own but its change-log
+ * listeners (a copy-on-write list, told on the reconciler thread): each part is thread-safe and
+ * says how.
  */
 public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable {
+  private static final Logger log = LoggerFactory.getLogger(NamespaceCache.class);
   private final String name;
   private final NamespaceOptions options;
   private final Codec<V> codec;
@@ -58,6 +64,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
   private final WritePath<V> writes;
   private final HintReceiver hints;
   private final ReconcileRequests reconciles;
+  private final List<ChangeLogListener> changeLogListeners = new CopyOnWriteArrayList<>();
 
   NamespaceCache(
       String name,
@@ -369,6 +376,23 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
   public void applyChanges(List<Hint.KeyVersion> changes) {
     writes.applyChanges(changes);
     metrics.reconcileApplied.increment(changes.size());
+    List<Hint.KeyVersion> told = List.copyOf(changes);
+    tellListeners(listener -> listener.changed(told));
+  }
+
+  private void tellListeners(java.util.function.Consumer<ChangeLogListener> call) {
+    for (ChangeLogListener listener : changeLogListeners) {
+      try {
+        call.accept(listener);
+      } catch (RuntimeException e) {
+        log.warn("a change-log listener of namespace {} failed", name, e);
+      }
+    }
+  }
+
+  @Override
+  public void addChangeLogListener(ChangeLogListener listener) {
+    changeLogListeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
   @Override
@@ -380,6 +404,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
   public void changeLogLost() {
     flushLocal();
     writes.requestEpochBump();
+    tellListeners(ChangeLogListener::everythingChanged);
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.coherent.core.internal.reconcile.ReconcileLoop;
 import dev.coherent.core.internal.redis.HintCodec;
 import dev.coherent.core.internal.redis.L2Store;
 import dev.coherent.core.internal.redis.RedisConnections;
+import dev.coherent.core.internal.redis.RedisUpdateTimestamps;
 import io.lettuce.core.RedisException;
 import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
@@ -52,6 +53,7 @@ public final class RuntimeEngine implements AutoCloseable {
   private final HintCodec hintCodec;
   private final Map<String, NamespaceCache<?, ?>> byChannel = new ConcurrentHashMap<>();
   private final Map<String, NamespaceCache<?, ?>> byName = new ConcurrentHashMap<>();
+  private final Map<String, RedisUpdateTimestamps> timestamps = new ConcurrentHashMap<>();
   private boolean closed;
 
   /**
@@ -176,6 +178,12 @@ public final class RuntimeEngine implements AutoCloseable {
     return cache;
   }
 
+  /** The update timestamps of {@code scope}, created on first use (the same object after). */
+  public synchronized RedisUpdateTimestamps updateTimestamps(String scope) {
+    checkOpen();
+    return timestamps.computeIfAbsent(scope, s -> redis.updateTimestamps(s, settings.ticker()));
+  }
+
   private java.util.concurrent.CompletableFuture<?> pingSubscriber() {
     return redis.pingSubscriber();
   }
@@ -211,6 +219,13 @@ public final class RuntimeEngine implements AutoCloseable {
         log.warn("maintenance of namespace {} failed", cache.name(), e);
       }
     }
+    timestamps.forEach((scope, stamps) -> {
+      try {
+        stamps.maintain();
+      } catch (RuntimeException e) {
+        log.warn("maintenance of update timestamps {} failed", scope, e);
+      }
+    });
   }
 
   @Override

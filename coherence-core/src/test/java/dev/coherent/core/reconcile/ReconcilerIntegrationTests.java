@@ -3,9 +3,11 @@ package dev.coherent.core.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.coherent.core.ChangeLogListener;
 import dev.coherent.core.ChangeLogOptions;
 import dev.coherent.core.Codecs;
 import dev.coherent.core.CoherentRuntime;
+import dev.coherent.core.Hint;
 import dev.coherent.core.Meters;
 import dev.coherent.core.NamespaceOptions;
 import dev.coherent.core.NearCache;
@@ -85,6 +87,52 @@ class ReconcilerIntegrationTests {
     assertThat(Meters.count(meters, "coherent.reconcile.runs", "result", "ok")).isGreaterThanOrEqualTo(2);
     assertThat(Meters.count(meters, "coherent.reconcile.applied", "namespace", "items")).isEqualTo(2);
     assertThat(meters.find("coherent.reconcile.lag").timer().count()).isEqualTo(2);
+  }
+
+  @Test
+  void changeLogListenersHearEveryAppliedRowAndALostLog() throws Exception {
+    CoherentRuntime runtime = runtime("listener", b -> b.changeLog(changeLog()));
+    NearCache<String, String> cache = items(runtime);
+    java.util.List<Hint.KeyVersion> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicInteger everything = new AtomicInteger();
+    cache.addChangeLogListener(new ChangeLogListener() {
+      @Override
+      public void changed(java.util.List<Hint.KeyVersion> changes) {
+        heard.addAll(changes);
+      }
+
+      @Override
+      public void everythingChanged() {
+        everything.incrementAndGet();
+      }
+    });
+    cache.addChangeLogListener(new ChangeLogListener() { // a failing listener stops nothing
+      @Override
+      public void changed(java.util.List<Hint.KeyVersion> changes) {
+        throw new IllegalStateException("listener bug");
+      }
+
+      @Override
+      public void everythingChanged() {
+        throw new IllegalStateException("listener bug");
+      }
+    });
+    long v3 = fixture.update("3", "three"); // a plain SQL write: no hint, no put
+    long v4 = fixture.update("4", "four");
+    runtime.reconcileNow();
+    assertThat(heard).contains(new Hint.KeyVersion("3", v3), new Hint.KeyVersion("4", v4));
+    assertThat(cache.get("3")).isEqualTo("three");
+
+    // Rows pruned before this instance read them: it is told anything may have changed.
+    fixture.update("5", "soon pruned");
+    try (Connection c = fixture.dataSource().getConnection();
+        java.sql.Statement s = c.createStatement()) {
+      s.execute("UPDATE coherent_change_log SET changed_at = now() - interval '2 days'");
+      s.execute("SELECT coherent_prune_change_log(interval '1 day')");
+    }
+    runtime.reconcileNow();
+    assertThat(everything).hasValue(1);
+    assertThat(heard).noneMatch(change -> change.key().equals("5"));
   }
 
   private static void rename(Connection c, long id, String name) throws Exception {

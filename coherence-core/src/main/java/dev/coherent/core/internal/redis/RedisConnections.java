@@ -1,5 +1,6 @@
 package dev.coherent.core.internal.redis;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.coherent.core.internal.RuntimeSettings;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
@@ -132,6 +133,12 @@ public final class RedisConnections implements AutoCloseable {
   public L2Store store(String namespace) {
     return new RedisL2Store(commands.sync(), settings.keyPrefix(), settings.channelPrefix(),
         settings.tenant(), namespace);
+  }
+
+  /** The update timestamps of {@code scope}, on the shared command connection. */
+  public RedisUpdateTimestamps updateTimestamps(String scope, Ticker ticker) {
+    return new RedisUpdateTimestamps(commands.sync(), ticker, settings.keyPrefix(),
+        settings.tenant(), scope);
   }
 
   /** Subscribes to a channel and waits for Redis to confirm it. */

@@ -13,7 +13,7 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * One Lua script (the shared prelude plus its body), run by SHA with a fallback to EVAL when the
+ * One Lua script (a shared prelude plus its body), run by SHA with a fallback to EVAL when the
  * server does not know it (first use, or after a restart or SCRIPT FLUSH). Immutable.
  */
 final class Script {
@@ -24,6 +24,9 @@ final class Script {
   static final Script STATE = load("state.lua");
   static final Script RELEASE = load("release.lua");
   static final Script SYNCED = load("synced.lua");
+  static final Script STAMP_CLOCK = load("stamps-prelude.lua", "stamp-clock.lua");
+  static final Script STAMP_READ = load("stamps-prelude.lua", "stamp-read.lua");
+  static final Script STAMP_WRITE = load("stamps-prelude.lua", "stamp-write.lua");
 
   private final String name;
   private final String source;
@@ -42,7 +45,11 @@ final class Script {
   }
 
   private static Script load(String name) {
-    return new Script(name, resource("prelude.lua") + "\n" + resource(name));
+    return load("prelude.lua", name);
+  }
+
+  private static Script load(String prelude, String name) {
+    return new Script(name, resource(prelude) + "\n" + resource(name));
   }
 
   private static String resource(String name) {

@@ -1,0 +1,56 @@
+package dev.coherent.core;
+
+/**
+ * When each named space (a table, usually) was last updated, shared by every instance through
+ * Redis: what a query cache checks a cached result against. A result computed in a transaction
+ * that began at {@code t} (a value of {@link #now()} taken then) is current when every space it
+ * read has {@code lastUpdate(space) < t}.
+ *
+ * <p>One clock for every instance: the values are microseconds of Redis's clock ({@code TIME},
+ * kept from ever going backwards by a floor stored next to the timestamps). An update is stamped
+ * inside Redis, so whatever the instances' own clocks say, an update that completed after a
+ * transaction began has a timestamp at or above that transaction's {@link #now()}: {@code now()}
+ * is a lower bound of the shared clock, estimated from a calibration against Redis and the
+ * instance's monotonic ticker (with an allowance for drift), without a round trip.
+ *
+ * <p>Nothing is ever reported as "up to date" by default: a space that has no timestamp (never
+ * updated, or lost with Redis's data) reads as updated now, and while Redis does not answer every
+ * space reads as {@link #UNKNOWN} (later than any transaction). Updates Redis could not take are
+ * kept and written, stamped at the time they are written, when it answers again.
+ *
+ * <p>Thread-safe. Obtained from {@link CoherentRuntime#updateTimestamps(String)}.
+ */
+public interface UpdateTimestamps {
+  /** What {@link #lastUpdate} answers when Redis does not: later than any transaction. */
+  long UNKNOWN = Long.MAX_VALUE;
+
+  /**
+   * A lower bound of the shared clock now, in microseconds; never decreases. 0 until Redis has
+   * answered once (every result taken at 0 is out of date). Never blocks.
+   */
+  long now();
+
+  /**
+   * The last update of {@code space}: a missing timestamp is set to the shared clock's now and
+   * returned; {@link #UNKNOWN} when Redis does not answer (one command, within the runtime's
+   * command timeout; after a failure, {@link #UNKNOWN} at once for a second while the runtime's
+   * maintenance retries).
+   *
+   * @throws IllegalArgumentException if {@code space} is empty or longer than 512 characters
+   */
+  long lastUpdate(String space);
+
+  /**
+   * Records an update of {@code space}: its timestamp becomes the larger of {@code notBefore} and
+   * the shared clock's now, even if that is below the current one (the last write wins, as a query
+   * cache's "invalidated until" followed by "invalidated at" needs). Returns the timestamp
+   * written, or {@link #UNKNOWN} when Redis did not answer: the update is kept and written,
+   * stamped then, when it answers again.
+   *
+   * @throws IllegalArgumentException if {@code space} is empty or longer than 512 characters
+   */
+  long update(String space, long notBefore);
+
+  /** Updates not written yet because Redis did not answer (a gauge for operators and tests). */
+  int pendingUpdates();
+}

@@ -1,0 +1,125 @@
+package dev.coherent.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.coherent.devservices.RedisService;
+import dev.coherent.devservices.Services;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The shared update timestamps against real Redis, with two runtimes as two instances whose own
+ * clocks disagree by hours: an update that completes after a "transaction" began on the other
+ * instance is never stamped below that transaction's now(); unknown never reads as old.
+ */
+class UpdateTimestampsIntegrationTests {
+  @RegisterExtension final Runtimes runtimes = new Runtimes();
+  private final RedisService redis = Services.redis();
+
+  @AfterEach
+  void redisIsBack() {
+    if (!redis.isReachable()) {
+      redis.start();
+    }
+  }
+
+  /** A runtime whose wall clock and ticker are both far off the other's. */
+  private UpdateTimestamps instance(String id, Duration skew) {
+    long offset = skew.toNanos();
+    return runtimes.start(id, b -> b
+            .clock(Clock.offset(Clock.systemUTC(), skew))
+            .ticker(() -> System.nanoTime() + offset))
+        .updateTimestamps("queries");
+  }
+
+  @Test
+  void anUpdateAfterATransactionBeganIsStampedAtOrAboveItsNowWhateverTheClocksSay() {
+    UpdateTimestamps a = instance("a", Duration.ofHours(3));
+    UpdateTimestamps b = instance("b", Duration.ofHours(-2));
+    await().atMost(Duration.ofSeconds(5)).until(() -> a.now() > 0 && b.now() > 0);
+    for (int i = 0; i < 200; i++) {
+      long began = (i % 2 == 0 ? a : b).now(); // a transaction begins on one instance...
+      long stamped = (i % 2 == 0 ? b : a).update("Item", 0); // ...an update completes on the other
+      assertThat(stamped).isGreaterThanOrEqualTo(began);
+      assertThat(a.lastUpdate("Item")).isEqualTo(stamped);
+      assertThat(b.lastUpdate("Item")).isEqualTo(stamped);
+    }
+    // Neither estimate is an hour off the other, although the instances' clocks are 5 hours apart.
+    assertThat(Math.abs(a.now() - b.now())).isLessThan(TimeUnit.SECONDS.toMicros(1));
+  }
+
+  @Test
+  void aSpaceWithoutATimestampReadsAsUpdatedNowAndKeepsThatValue() {
+    UpdateTimestamps a = instance("a", Duration.ZERO);
+    UpdateTimestamps b = instance("b", Duration.ofMinutes(7));
+    long began = b.now();
+    long first = a.lastUpdate("never_written");
+    assertThat(first).isGreaterThanOrEqualTo(began).isNotEqualTo(UpdateTimestamps.UNKNOWN);
+    assertThat(b.lastUpdate("never_written")).isEqualTo(first);
+    // After the data is lost (FLUSHALL), it reads as updated now again, not as the old value.
+    redis.flushAll();
+    long afterFlush = b.lastUpdate("never_written");
+    assertThat(afterFlush).isGreaterThan(first);
+  }
+
+  @Test
+  void theLastWriteWinsEvenWhenItIsLower() {
+    UpdateTimestamps a = instance("a", Duration.ZERO);
+    await().atMost(Duration.ofSeconds(5)).until(() -> a.now() > 0);
+    long until = a.now() + TimeUnit.SECONDS.toMicros(60); // "being written, stale until then"
+    assertThat(a.update("Item", until)).isEqualTo(until);
+    assertThat(a.lastUpdate("Item")).isEqualTo(until);
+    long done = a.update("Item", 0); // "written, at the shared clock's now"
+    assertThat(done).isLessThan(until);
+    assertThat(a.lastUpdate("Item")).isEqualTo(done);
+  }
+
+  @Test
+  void whileRedisIsDownEverythingIsUnknownAndUpdatesAreWrittenWhenItIsBack() {
+    assumeTrue(redis.canStopAndStart(), "needs a Redis this JVM can stop and start");
+    UpdateTimestamps a = instance("a", Duration.ZERO);
+    UpdateTimestamps b = instance("b", Duration.ofHours(1));
+    long before = a.update("Item", 0);
+    redis.stop();
+    assertThat(b.lastUpdate("Item")).isEqualTo(UpdateTimestamps.UNKNOWN);
+    assertThat(a.update("Item", 0)).isEqualTo(UpdateTimestamps.UNKNOWN);
+    assertThat(a.pendingUpdates()).isEqualTo(1);
+    redis.start();
+    long afterRestart = b.now();
+    await().atMost(Duration.ofSeconds(20)).until(() -> a.pendingUpdates() == 0);
+    // The update made during the outage is stamped when it was written, after Redis came back.
+    long replayed = b.lastUpdate("Item");
+    assertThat(replayed).isNotEqualTo(UpdateTimestamps.UNKNOWN).isGreaterThan(before);
+    assertThat(replayed).isGreaterThanOrEqualTo(afterRestart);
+  }
+
+  @Test
+  void aPausedRedisIsUnknownNotOld() {
+    UpdateTimestamps a = instance("a", Duration.ZERO);
+    a.update("Item", 0);
+    redis.pause(Duration.ofSeconds(2));
+    await().atMost(Duration.ofSeconds(1)).until(() ->
+        a.lastUpdate("Item") == UpdateTimestamps.UNKNOWN);
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        a.lastUpdate("Item") != UpdateTimestamps.UNKNOWN);
+  }
+
+  @Test
+  void badArgumentsAreRefusedWithTheValueAndWhatIsValid() {
+    UpdateTimestamps a = instance("a", Duration.ZERO);
+    assertThatThrownBy(() -> a.lastUpdate(""))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 to 512 characters");
+    assertThatThrownBy(() -> a.update("Item", -1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1")
+        .hasMessageContaining("from 0 to 2^53");
+    assertThatThrownBy(() -> runtimes.start("c").updateTimestamps("bad scope"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'bad scope'");
+  }
+}
