@@ -44,8 +44,8 @@ public interface UpdateTimestamps {
    * Records an update of {@code space}: its timestamp becomes the larger of {@code notBefore} and
    * the shared clock's now, even if that is below the current one (the last write wins, as a query
    * cache's "invalidated until" followed by "invalidated at" needs). Returns the timestamp
-   * written, or {@link #UNKNOWN} when Redis did not answer: the update is kept and written,
-   * stamped then, when it answers again.
+   * written, or {@link #UNKNOWN} when Redis did not answer (it is always asked, within the
+   * command timeout): the update is kept and written, stamped then, when it answers again.
    *
    * @throws IllegalArgumentException if {@code space} is empty or longer than 512 characters
    */

@@ -2,7 +2,9 @@ package dev.coherent.hibernate;
 
 import dev.coherent.core.CoherentRuntime;
 import dev.coherent.core.NearCache;
+import dev.coherent.core.UpdateTimestamps;
 import dev.coherent.hibernate.internal.CoherentRegions;
+import dev.coherent.hibernate.internal.CoherentTimestampsRegion;
 import dev.coherent.hibernate.internal.ConnectionProviderDataSource;
 import dev.coherent.hibernate.internal.Settings;
 import java.util.Map;
@@ -16,7 +18,6 @@ import org.hibernate.cache.spi.RegionFactory;
 import org.hibernate.cache.spi.TimestampsRegion;
 import org.hibernate.cache.spi.access.AccessType;
 import org.hibernate.cache.spi.support.RegionNameQualifier;
-import org.hibernate.cache.spi.support.SimpleTimestamper;
 import org.hibernate.engine.jdbc.connections.spi.ConnectionProvider;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.jspecify.annotations.Nullable;
@@ -36,9 +37,14 @@ import org.jspecify.annotations.Nullable;
  * the session factory's boot; the runtime and namespaces it hands out are thread-safe.
  */
 public final class CoherentRegionFactory implements RegionFactory {
+  /** The update timestamps' scope: every session factory of a tenant and key prefix shares it. */
+  private static final String TIMESTAMPS_SCOPE = "hibernate";
+  /** How long a write's tables stay invalidated if it never completes: 60 s in microseconds. */
+  private static final long TIMEOUT_MICROS = 60_000_000L;
   private volatile @Nullable SessionFactoryOptions options;
   private volatile @Nullable CoherentRegions regions;
   private volatile @Nullable CoherentRuntime runtime;
+  private volatile @Nullable UpdateTimestamps timestamps;
   private volatile boolean ownsRuntime;
 
   /** For Hibernate, which instantiates the factory named by its setting. */
@@ -46,11 +52,6 @@ public final class CoherentRegionFactory implements RegionFactory {
 
   @Override
   public void start(SessionFactoryOptions settings, Map<String, Object> configValues) {
-    if (settings.isQueryCacheEnabled()) {
-      throw new CacheException("Coherent second-level cache: the query cache"
-          + " (hibernate.cache.use_query_cache=true) is not supported yet; turn it off. Entity,"
-          + " collection and natural-id caching work without it (see docs/hibernate.md)");
-    }
     if (settings.isDirectReferenceCacheEntriesEnabled()) {
       throw new CacheException("Coherent second-level cache: hibernate.cache.use_reference_entries"
           + "=true caches entity instances by reference, which cannot be shared between instances;"
@@ -59,10 +60,13 @@ public final class CoherentRegionFactory implements RegionFactory {
     Settings parsed = Settings.parse(configValues);
     CoherentRuntime started = parsed.runtime(() -> new ConnectionProviderDataSource(
         settings.getServiceRegistry().requireService(ConnectionProvider.class)));
+    UpdateTimestamps stamps = started.updateTimestamps(TIMESTAMPS_SCOPE);
     this.options = settings;
     this.runtime = started;
+    this.timestamps = stamps;
     this.ownsRuntime = parsed.ownsRuntime();
-    this.regions = new CoherentRegions(started, parsed);
+    this.regions = new CoherentRegions(started, parsed,
+        settings.isQueryCacheEnabled() ? stamps : null);
   }
 
   @Override
@@ -73,6 +77,7 @@ public final class CoherentRegionFactory implements RegionFactory {
     }
     runtime = null;
     regions = null;
+    timestamps = null;
   }
 
   @Override
@@ -90,14 +95,23 @@ public final class CoherentRegionFactory implements RegionFactory {
     return RegionNameQualifier.INSTANCE.qualify(regionName, started());
   }
 
+  /**
+   * A lower bound of the clock every instance shares (Redis's, in microseconds; see the core's
+   * {@code UpdateTimestamps}), read without a round trip: the query cache compares a result's
+   * timestamp, taken here when its transaction began, with the tables' last updates, which Redis
+   * stamps with that same clock; so a write that completed after the transaction began marks its
+   * results stale whatever the instances' own clocks say. 0 before the factory starts.
+   */
   @Override
   public long nextTimestamp() {
-    return SimpleTimestamper.next();
+    UpdateTimestamps stamps = timestamps;
+    return stamps == null ? 0 : stamps.now();
   }
 
+  /** In {@link #nextTimestamp()}'s unit: 60 s. */
   @Override
   public long getTimeout() {
-    return SimpleTimestamper.timeOut();
+    return TIMEOUT_MICROS;
   }
 
   @Override
@@ -111,13 +125,17 @@ public final class CoherentRegionFactory implements RegionFactory {
   @Override
   public QueryResultsRegion buildQueryResultsRegion(String regionName,
       SessionFactoryImplementor sessionFactory) {
-    throw new CacheException("Coherent second-level cache: the query cache is not supported yet");
+    started();
+    return java.util.Objects.requireNonNull(regions, "regions")
+        .buildQueryResults(regionName, qualify(regionName), this, sessionFactory);
   }
 
   @Override
   public TimestampsRegion buildTimestampsRegion(String regionName,
       SessionFactoryImplementor sessionFactory) {
-    throw new CacheException("Coherent second-level cache: the query cache is not supported yet");
+    started();
+    return new CoherentTimestampsRegion(regionName, this,
+        java.util.Objects.requireNonNull(timestamps, "timestamps"));
   }
 
   /**

@@ -124,14 +124,4 @@ class BootIntegrationTests {
     assertThatThrownBy(() -> build(settings(), Unversioned.class))
         .hasStackTraceContaining("is mutable and has no @Version");
   }
-
-  @Test
-  void theQueryCacheIsRefusedUntilItIsSupported() {
-    Map<String, Object> s = settings();
-    s.put("hibernate.cache.use_query_cache", "true");
-
-    assertThatThrownBy(() -> build(s, Item.class, Shelf.class))
-        .hasStackTraceContaining("the query cache (hibernate.cache.use_query_cache=true) is not"
-            + " supported yet");
-  }
 }

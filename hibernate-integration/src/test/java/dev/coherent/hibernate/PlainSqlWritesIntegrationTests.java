@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Writes made outside Hibernate (plain JDBC, as psql or a batch job would) reach both instances'
- * entity caches through coherent-db's change log, within the reconcile bound, once the table is
- * opted in with the statement the provider derives from the metamodel.
+ * entity, natural-id, collection and query caches through coherent-db's change log, within the
+ * reconcile bound, once the table is opted in with the statement the provider derives from the
+ * metamodel. Hints play no part: a plain SQL write sends none.
  */
 class PlainSqlWritesIntegrationTests {
   private static final Duration RECONCILE = Duration.ofMillis(500);
@@ -48,6 +49,7 @@ class PlainSqlWritesIntegrationTests {
     Map<String, Object> s = TwoInstancesIntegrationTests.settings(db, instance, tenant);
     s.put(CoherentCacheSettings.CHANGE_LOG, "true");
     s.put(CoherentCacheSettings.RECONCILE_INTERVAL, RECONCILE.toMillis() + "ms");
+    s.put("hibernate.cache.use_query_cache", "true");
     return s;
   }
 
@@ -101,5 +103,67 @@ class PlainSqlWritesIntegrationTests {
     await().atMost(RECONCILE.multipliedBy(6)).until(() -> priceOn(a, 1) == null
         && priceOn(b, 1) == null);
     assertThat(List.of(priceOn(a, 1) == null, priceOn(b, 1) == null)).containsOnly(true);
+  }
+
+  private static java.util.Set<Long> itemsOf(SessionFactory sf, long shelf) {
+    return sf.fromSession(s -> {
+      java.util.Set<Long> ids = new java.util.TreeSet<>();
+      s.find(Shelf.class, shelf).items.forEach(item -> ids.add(item.id));
+      return ids;
+    });
+  }
+
+  private static List<String> namesOn(SessionFactory sf, long shelf) {
+    return sf.fromSession(s -> s.createSelectionQuery(
+            "select i.name from Item i where i.shelf.id = :shelf order by i.id", String.class)
+        .setParameter("shelf", shelf).setCacheable(true).getResultList());
+  }
+
+  private static Long idBySku(SessionFactory sf, String sku) {
+    return sf.fromSession(s -> {
+      Item item = s.byNaturalId(Item.class).using("sku", sku).load();
+      return item == null ? null : item.id;
+    });
+  }
+
+  @Test
+  void plainSqlWritesReachCachedQueriesCollectionsAndNaturalIdsWithinTheBound() throws Exception {
+    a.inTransaction(s -> {
+      Shelf first = new Shelf(10L, "first");
+      Shelf second = new Shelf(11L, "second");
+      s.persist(first);
+      s.persist(second);
+      s.persist(new Item(101L, "sku-101", "a", 1, first));
+      s.persist(new Item(102L, "sku-102", "b", 2, first));
+    });
+    for (SessionFactory sf : List.of(a, b)) { // cache all three kinds on both instances
+      for (int i = 0; i < 2; i++) {
+        assertThat(itemsOf(sf, 10)).containsExactly(101L, 102L);
+        assertThat(namesOn(sf, 10)).containsExactly("a", "b");
+        assertThat(idBySku(sf, "sku-101")).isEqualTo(101L);
+      }
+    }
+    long queryHits = b.getStatistics().getQueryCacheHitCount();
+    assertThat(queryHits).isPositive();
+
+    // Moves an item to the other shelf, renames one, and changes a natural id: no Hibernate.
+    sql("UPDATE Item SET shelf_id = 11 WHERE id = 102");
+    sql("UPDATE Item SET name = 'renamed' WHERE id = 101");
+    sql("UPDATE Item SET sku = 'sku-new' WHERE id = 101");
+
+    await().atMost(RECONCILE.multipliedBy(6)).untilAsserted(() -> {
+      for (SessionFactory sf : List.of(a, b)) {
+        assertThat(namesOn(sf, 10)).containsExactly("renamed");
+        assertThat(itemsOf(sf, 10)).containsExactly(101L);
+        assertThat(itemsOf(sf, 11)).containsExactly(102L);
+        assertThat(idBySku(sf, "sku-new")).isEqualTo(101L);
+        assertThat(idBySku(sf, "sku-101")).isNull();
+      }
+    });
+    // And the query cache serves again afterwards.
+    await().atMost(Duration.ofSeconds(5)).until(() -> {
+      namesOn(b, 10);
+      return b.getStatistics().getQueryCacheHitCount() > queryHits;
+    });
   }
 }

@@ -6,11 +6,17 @@ import java.io.ObjectOutputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.UUID;
 import org.hibernate.cache.internal.BasicCacheKeyImplementation;
 import org.hibernate.cache.internal.CacheKeyImplementation;
 import org.hibernate.cache.internal.NaturalIdCacheKey;
+import org.hibernate.cache.spi.QueryKey;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Hibernate's cache keys as Coherent keys (strings), the same on every instance: never {@code
@@ -23,6 +29,33 @@ import org.hibernate.cache.internal.NaturalIdCacheKey;
  */
 final class CacheKeys {
   private CacheKeys() {}
+
+  /** A query's key with the tenant of the session that ran it. */
+  record QueryCacheKey(@Nullable String tenant, QueryKey query) {
+    static QueryCacheKey of(SharedSessionContractImplementor session, QueryKey query) {
+      Object tenant = session.getTenantIdentifierValue();
+      return new QueryCacheKey(tenant == null ? null : tenant.toString(), query);
+    }
+  }
+
+  /**
+   * The key of a query result: {@code q~} and the Base64 of the SHA-256 of the tenant and the
+   * Java serialization of Hibernate's {@link QueryKey} (SQL, parameter values, limits, filters),
+   * which may be far longer than a Coherent key. Equal keys serialize alike; unequal keys differ in
+   * the serialized state {@code QueryKey.equals} compares, so their digests differ.
+   */
+  static String query(Object key) {
+    QueryCacheKey k = (QueryCacheKey) key;
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update(tenant(k.tenant()).getBytes(StandardCharsets.UTF_8));
+      sha.update((byte) '|');
+      sha.update(serialize(k.query()));
+      return "q~" + Base64.getUrlEncoder().withoutPadding().encodeToString(sha.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
 
   /** The key in a region that holds one entity, collection or natural id. */
   static String bare(Object cacheKey) {
@@ -53,7 +86,7 @@ final class CacheKeys {
     return withRole ? role + "#" : "";
   }
 
-  private static String tenant(String tenantId) {
+  private static String tenant(@Nullable String tenantId) {
     return tenantId == null ? "" : tenantId.length() + ":" + tenantId;
   }
 
@@ -66,12 +99,16 @@ final class CacheKeys {
     if (id instanceof BigDecimal d) {
       return d.toPlainString();
     }
+    return "~" + Base64.getUrlEncoder().withoutPadding().encodeToString(serialize(id));
+  }
+
+  private static byte[] serialize(Object value) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-      out.writeObject(id);
+      out.writeObject(value);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot encode the cache key id " + id, e);
+      throw new UncheckedIOException("cannot encode the cache key " + value, e);
     }
-    return "~" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.toByteArray());
+    return bytes.toByteArray();
   }
 }

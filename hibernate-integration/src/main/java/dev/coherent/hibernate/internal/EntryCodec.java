@@ -12,6 +12,8 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Hibernate's cache entries (disassembled entity state, collection entries, natural-id ids) in
@@ -19,7 +21,8 @@ import java.util.List;
  * Hibernate's cache entry types, JDK value types, the packages of the region's entities and the
  * configured patterns. A value that names any other class is refused before it is instantiated;
  * the core counts it as {@code coherent.codec.errors} and treats it as a miss. Thread-safe
- * (immutable).
+ * (immutable but for the filter, built once from immutable inputs and published through a
+ * volatile field).
  */
 final class EntryCodec implements Codec<Object> {
   /** What Hibernate itself puts in entries, and the JDK value types entity state is made of. */
@@ -32,16 +35,36 @@ final class EntryCodec implements Codec<Object> {
   private static final long MAX_DEPTH = 50;
   private static final long MAX_BYTES = 64L * 1024 * 1024;
 
-  private final ObjectInputFilter filter;
+  private final Supplier<? extends Collection<String>> packages;
+  private final List<String> patterns;
+  private volatile @Nullable ObjectInputFilter filter;
 
   /** {@code packages}: the entities' packages ({@code com.example}); {@code patterns}: extra. */
   EntryCodec(Collection<String> packages, Collection<String> patterns) {
-    List<String> allowed = new ArrayList<>(ALWAYS);
-    packages.forEach(p -> allowed.add(p + ".*"));
-    allowed.addAll(patterns);
-    // Arrays are checked by their component class; anything not listed is rejected.
-    this.filter = ObjectInputFilter.Config.createFilter("maxdepth=" + MAX_DEPTH + ";maxbytes="
-        + MAX_BYTES + ";" + String.join(";", allowed) + ";!*");
+    this(() -> packages, patterns);
+  }
+
+  /**
+   * With packages known only once the session factory's regions are built (a query-results
+   * region is built before them): the filter is made at the first read, after the boot.
+   */
+  EntryCodec(Supplier<? extends Collection<String>> packages, Collection<String> patterns) {
+    this.packages = packages;
+    this.patterns = List.copyOf(patterns);
+  }
+
+  private ObjectInputFilter filter() {
+    ObjectInputFilter f = filter;
+    if (f == null) {
+      List<String> allowed = new ArrayList<>(ALWAYS);
+      packages.get().forEach(p -> allowed.add(p + ".*"));
+      allowed.addAll(patterns);
+      // Arrays are checked by their component class; anything not listed is rejected.
+      f = ObjectInputFilter.Config.createFilter("maxdepth=" + MAX_DEPTH + ";maxbytes="
+          + MAX_BYTES + ";" + String.join(";", allowed) + ";!*");
+      filter = f; // racing threads build equal filters
+    }
+    return f;
   }
 
   @Override
@@ -59,7 +82,7 @@ final class EntryCodec implements Codec<Object> {
   @Override
   public Object decode(byte[] bytes) {
     try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
-      in.setObjectInputFilter(filter);
+      in.setObjectInputFilter(filter());
       return in.readObject();
     } catch (InvalidClassException e) {
       throw new IllegalStateException("a cache entry names a class outside the serialization"

@@ -23,10 +23,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisUpdateTimestamps implements UpdateTimestamps {
   private static final Logger log = LoggerFactory.getLogger(RedisUpdateTimestamps.class);
-  /** How long after a failure calls answer at once instead of waiting for Redis. */
+  /** How long after a failure reads answer "unknown" at once instead of waiting for Redis. */
   private static final long RETRY_NANOS = Duration.ofSeconds(1).toNanos();
-  /** How often the clock estimate is calibrated again (its drift allowance grows with age). */
-  private static final long CALIBRATE_NANOS = Duration.ofSeconds(5).toNanos();
+  /**
+   * How often the clock estimate is calibrated again: its drift allowance grows with its age, and
+   * a result computed within that allowance (plus a round trip) of a write to its tables is not
+   * served. One second keeps it under a millisecond for one Redis call a second.
+   */
+  private static final long CALIBRATE_NANOS = Duration.ofSeconds(1).toNanos();
   /** Notbefore values must stay exact in Lua's doubles. */
   private static final long MAX_NOT_BEFORE = 1L << 53;
   private static final int MAX_SPACE = 512;
@@ -76,10 +80,8 @@ public final class RedisUpdateTimestamps implements UpdateTimestamps {
       throw new IllegalArgumentException("notBefore " + notBefore + " must be from 0 to 2^53"
           + " (microseconds of the shared clock, as now() gives)");
     }
-    if (isDown()) {
-      pending.add(space);
-      return UNKNOWN;
-    }
+    // No shortcut while "down", unlike reads: an update held back while Redis answers others
+    // would let them serve results older than it.
     try {
       return write(key, notBefore);
     } catch (RedisException e) {

@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
  * {@code received}; at a later ticker reading {@code t} Redis's clock is at least {@code r + (t -
  * received) - DRIFT * (t - sent)}, whatever the instance's wall clock says, as long as the two
  * clocks' rates differ by less than {@link #DRIFT} (crystal oscillators differ by about 10^-5;
- * the allowance is a hundred times that). A new calibration replaces the current one only if it
+ * the allowance is twenty times that). A new calibration replaces the current one only if it
  * gives the higher bound, so {@link #now} never decreases while Redis answers; after an outage the
  * next calibration is adopted whatever it says (Redis may have restarted on another host).
  *
@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class SharedClockEstimate {
   /** The relative rate difference allowed between the ticker and Redis's clock. */
-  static final double DRIFT = 1e-3;
+  static final double DRIFT = 2e-4;
 
   private record Calibration(long redisMicros, long sentNanos, long receivedNanos) {
     long at(long nanos) {
