@@ -6,12 +6,14 @@ import dev.coherent.core.UpdateTimestamps;
 import dev.coherent.hibernate.internal.CoherentRegions;
 import dev.coherent.hibernate.internal.CoherentTimestampsRegion;
 import dev.coherent.hibernate.internal.ConnectionProviderDataSource;
+import dev.coherent.hibernate.internal.SessionVersions;
 import dev.coherent.hibernate.internal.Settings;
 import java.util.Map;
 import org.hibernate.boot.spi.SessionFactoryOptions;
 import org.hibernate.cache.CacheException;
 import org.hibernate.cache.cfg.spi.DomainDataRegionBuildingContext;
 import org.hibernate.cache.cfg.spi.DomainDataRegionConfig;
+import org.hibernate.cache.spi.CacheTransactionSynchronization;
 import org.hibernate.cache.spi.DomainDataRegion;
 import org.hibernate.cache.spi.QueryResultsRegion;
 import org.hibernate.cache.spi.RegionFactory;
@@ -20,6 +22,7 @@ import org.hibernate.cache.spi.access.AccessType;
 import org.hibernate.cache.spi.support.RegionNameQualifier;
 import org.hibernate.engine.jdbc.connections.spi.ConnectionProvider;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -112,6 +115,13 @@ public final class CoherentRegionFactory implements RegionFactory {
   @Override
   public long getTimeout() {
     return TIMEOUT_MICROS;
+  }
+
+  /** Hibernate's standard one, also carrying the versions of entities without a {@code @Version}. */
+  @Override
+  public CacheTransactionSynchronization createTransactionContext(
+      SharedSessionContractImplementor session) {
+    return new SessionVersions(this);
   }
 
   @Override

@@ -118,10 +118,4 @@ class BootIntegrationTests {
         .hasStackTraceContaining("asks for TRANSACTIONAL access")
         .hasStackTraceContaining("use READ_WRITE");
   }
-
-  @Test
-  void aMutableEntityWithoutAVersionIsRefusedSayingWhy() {
-    assertThatThrownBy(() -> build(settings(), Unversioned.class))
-        .hasStackTraceContaining("is mutable and has no @Version");
-  }
 }

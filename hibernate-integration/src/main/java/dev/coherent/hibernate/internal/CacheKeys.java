@@ -82,6 +82,16 @@ final class CacheKeys {
         + " (hibernate.cache.keys_factory must be left at its default with Coherent)");
   }
 
+  /**
+   * The entity id of a cache key as the change log's {@code cache_key} has it (its text form),
+   * or null for an id type whose text the change log does not share (composite ids).
+   */
+  static @Nullable String idText(Object cacheKey) {
+    Object id = cacheKey instanceof BasicCacheKeyImplementation k ? k.getId()
+        : cacheKey instanceof CacheKeyImplementation k ? k.getId() : null;
+    return id == null ? null : plain(id);
+  }
+
   private static String role(boolean withRole, String role) {
     return withRole ? role + "#" : "";
   }
@@ -91,6 +101,13 @@ final class CacheKeys {
   }
 
   private static String id(Object id) {
+    String plain = plain(id);
+    return plain != null ? plain
+        : "~" + Base64.getUrlEncoder().withoutPadding().encodeToString(serialize(id));
+  }
+
+  /** The text of the plain id types (as PostgreSQL casts them to text), else null. */
+  private static @Nullable String plain(Object id) {
     if (id instanceof String || id instanceof Long || id instanceof Integer || id instanceof Short
         || id instanceof Byte || id instanceof UUID || id instanceof BigInteger
         || id instanceof Character || id instanceof Boolean) {
@@ -99,7 +116,7 @@ final class CacheKeys {
     if (id instanceof BigDecimal d) {
       return d.toPlainString();
     }
-    return "~" + Base64.getUrlEncoder().withoutPadding().encodeToString(serialize(id));
+    return null;
   }
 
   private static byte[] serialize(Object value) {

@@ -44,7 +44,7 @@ abstract class CoherentAccess implements CachedDomainDataAccess {
   private final AccessType accessType;
   final NearCache<Object, Object> cache;
   /** How long a soft lock's tombstone lives in Redis when no commit replaces it (a rollback). */
-  private final Duration lockLifetime;
+  final Duration lockLifetime;
 
   CoherentAccess(DomainDataRegion region, AccessType accessType, NearCache<Object, Object> cache,
       Duration lockLifetime) {

@@ -2,7 +2,6 @@ package dev.coherent.hibernate.internal;
 
 import dev.coherent.core.NearCache;
 import java.time.Duration;
-import org.hibernate.cache.CacheException;
 import org.hibernate.cache.cfg.spi.CollectionDataCachingConfig;
 import org.hibernate.cache.cfg.spi.DomainDataRegionBuildingContext;
 import org.hibernate.cache.cfg.spi.DomainDataRegionConfig;
@@ -39,11 +38,9 @@ final class CoherentDomainDataRegion extends AbstractDomainDataRegion {
   @Override
   protected EntityDataAccess generateEntityAccess(EntityDataCachingConfig config) {
     if (!config.isVersioned() && config.isMutable() && config.getAccessType() != AccessType.READ_ONLY) {
-      throw new CacheException("Coherent second-level cache: entity " + config.getNavigableRole()
-          + " (region " + getName() + ") is mutable and has no @Version, so Coherent cannot order"
-          + " its cached states across instances. Add a @Version attribute, or cache it READ_ONLY"
-          + " if it never changes (entities without a version come with the change log's versions,"
-          + " see docs/hibernate.md)");
+      // Versions from the change log's per-key counter (the table must be tracked without one).
+      return new UnversionedEntityAccess(this, config.getAccessType(), cache, lockLifetime,
+          new RowVersions(config.getNavigableRole().getFullPath(), RegionNames.namespace(getName())));
     }
     return new EntityAccess(this, config.getAccessType(), cache, lockLifetime);
   }

@@ -17,9 +17,10 @@ import org.jspecify.annotations.Nullable;
  * new state is {@code put} at its version (published to every instance); {@code
  * NONSTRICT_READ_WRITE} invalidates the older versions after the commit and caches the new state
  * on the next load, and a read-only entity refuses updates, as Hibernate's own accesses do (so
- * statistics match theirs). A rollback leaves the cache as it is. Thread-safe (stateless).
+ * statistics match theirs). A rollback leaves the cache as it is. Entities without a {@code
+ * @Version} use {@link UnversionedEntityAccess}. Thread-safe (stateless).
  */
-final class EntityAccess extends CoherentAccess implements EntityDataAccess {
+class EntityAccess extends CoherentAccess implements EntityDataAccess {
 
   EntityAccess(DomainDataRegion region, AccessType accessType, NearCache<Object, Object> cache,
       Duration lockLifetime) {
