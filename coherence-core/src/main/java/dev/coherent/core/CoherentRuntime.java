@@ -210,6 +210,11 @@ public final class CoherentRuntime implements AutoCloseable {
       }
 
       @Override
+      public long touch(String space, long notBefore) {
+        return stamps.touch(space, notBefore);
+      }
+
+      @Override
       public int pendingUpdates() {
         return stamps.pendingUpdates();
       }

@@ -142,7 +142,9 @@ public interface NearCache<K, V> {
   /**
    * Registers a listener told, on the reconciler thread, of every change-log row of this
    * namespace once it is applied (see {@link ChangeLogListener}); nothing is told without a
-   * change log ({@link CoherentRuntime.Builder#changeLog}).
+   * change log ({@link CoherentRuntime.Builder#changeLog}). A listener added after rows were
+   * applied (the namespace's catch-up at creation, say) is first told {@code everythingChanged()}
+   * once, since it missed them.
    */
   void addChangeLogListener(ChangeLogListener listener);
 

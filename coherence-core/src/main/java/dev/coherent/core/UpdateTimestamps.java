@@ -25,16 +25,19 @@ public interface UpdateTimestamps {
   long UNKNOWN = Long.MAX_VALUE;
 
   /**
-   * A lower bound of the shared clock now, in microseconds; never decreases. 0 until Redis has
-   * answered once (every result taken at 0 is out of date). Never blocks.
+   * A lower bound of the shared clock now, in microseconds. 0 until Redis has answered once
+   * (every result taken at 0 is out of date). Never blocks. It does not decrease, except when a
+   * reply from Redis proves it ran ahead of the shared clock (a clock slewed faster than the
+   * estimate's allowance), when it is corrected down to that reply.
    */
   long now();
 
   /**
-   * The last update of {@code space}: a missing timestamp is set to the shared clock's now and
-   * returned; {@link #UNKNOWN} when Redis does not answer (one command, within the runtime's
-   * command timeout; after a failure, {@link #UNKNOWN} at once for a second while the runtime's
-   * maintenance retries).
+   * The last update of {@code space}: a missing timestamp is set to the shared clock's now (or
+   * this instance's {@link #now()}, if higher) and returned; {@link #UNKNOWN} when Redis does not
+   * answer (one command, within the runtime's command timeout; after a failure, {@link #UNKNOWN}
+   * at once for a second while the runtime's maintenance retries), and while an update of this
+   * instance's to the space waits to be written.
    *
    * @throws IllegalArgumentException if {@code space} is empty or longer than 512 characters
    */
@@ -45,11 +48,22 @@ public interface UpdateTimestamps {
    * the shared clock's now, even if that is below the current one (the last write wins, as a query
    * cache's "invalidated until" followed by "invalidated at" needs). Returns the timestamp
    * written, or {@link #UNKNOWN} when Redis did not answer (it is always asked, within the
-   * command timeout): the update is kept and written, stamped then, when it answers again.
+   * command timeout): the update is kept and written when it answers again, as a {@link #touch}
+   * stamped then.
    *
    * @throws IllegalArgumentException if {@code space} is empty or longer than 512 characters
    */
   long update(String space, long notBefore);
+
+  /**
+   * Marks {@code space} updated now without ever lowering its timestamp: it becomes the largest of
+   * the current one, {@code notBefore} and the shared clock's now. For changes learned after the
+   * fact (a change log), replays and clears, which must not shorten a writer's "being written
+   * until". Returns the timestamp written, or {@link #UNKNOWN} as {@link #update} does.
+   *
+   * @throws IllegalArgumentException if {@code space} is empty or longer than 512 characters
+   */
+  long touch(String space, long notBefore);
 
   /** Updates not written yet because Redis did not answer (a gauge for operators and tests). */
   int pendingUpdates();

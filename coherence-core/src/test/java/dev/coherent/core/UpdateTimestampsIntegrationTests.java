@@ -82,6 +82,52 @@ class UpdateTimestampsIntegrationTests {
   }
 
   @Test
+  void aTouchNeverLowersATimestamp() {
+    UpdateTimestamps a = instance("a", Duration.ZERO);
+    await().atMost(Duration.ofSeconds(5)).until(() -> a.now() > 0);
+    long until = a.now() + TimeUnit.SECONDS.toMicros(60); // a writer's "being written until"
+    a.update("Item", until);
+    assertThat(a.touch("Item", 0)).isEqualTo(until);
+    assertThat(a.lastUpdate("Item")).isEqualTo(until);
+    long later = until + 5;
+    assertThat(a.touch("Item", later)).isEqualTo(later);
+    assertThat(a.touch("Other", 0)).isGreaterThanOrEqualTo(a.now() - 1000);
+  }
+
+  @Test
+  void whenRedissClockGoesBackTheSharedClockGoesOnFromItsFloorAtItsRate() {
+    UpdateTimestamps a = instance("a", Duration.ZERO);
+    long stamped = a.update("Item", 0);
+    // As if TIME had gone back 10 s: the floor is now 10 s ahead of it.
+    long floor = stamped + TimeUnit.SECONDS.toMicros(10);
+    try (io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis.uri());
+        var connection = client.connect()) {
+      connection.sync().set("coherent:{" + runtimes.tenant() + ":ts:queries}:clock",
+          floor + " 0");
+    }
+    long first = a.update("Item", 0);
+    long localStart = a.now();
+    await().atMost(Duration.ofSeconds(5)).until(() -> a.now() - localStart > 100_000);
+    long second = a.update("Item", 0);
+    assertThat(first).isGreaterThan(floor);
+    // It advances at TIME's rate (about 100 ms here), not by 1 µs a call.
+    assertThat(second - first).isGreaterThan(TimeUnit.MILLISECONDS.toMicros(50));
+  }
+
+  @Test
+  void anUpdateRedisDidNotTakeMakesTheWritersOwnReadsUnknownUntilItIsWritten() {
+    assumeTrue(redis.canStopAndStart(), "needs a Redis this JVM can stop and start");
+    UpdateTimestamps a = instance("a", Duration.ZERO);
+    redis.stop();
+    assertThat(a.update("Item", 0)).isEqualTo(UpdateTimestamps.UNKNOWN);
+    redis.start();
+    // Until the replay, Redis's value (here: none, read as now) would miss the update: unknown.
+    assertThat(a.lastUpdate("Item")).isEqualTo(UpdateTimestamps.UNKNOWN);
+    await().atMost(Duration.ofSeconds(20)).until(() -> a.pendingUpdates() == 0);
+    assertThat(a.lastUpdate("Item")).isNotEqualTo(UpdateTimestamps.UNKNOWN);
+  }
+
+  @Test
   void whileRedisIsDownEverythingIsUnknownAndUpdatesAreWrittenWhenItIsBack() {
     assumeTrue(redis.canStopAndStart(), "needs a Redis this JVM can stop and start");
     UpdateTimestamps a = instance("a", Duration.ZERO);

@@ -65,6 +65,8 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
   private final HintReceiver hints;
   private final ReconcileRequests reconciles;
   private final List<ChangeLogListener> changeLogListeners = new CopyOnWriteArrayList<>();
+  /** Whether any change-log row was applied yet: a listener added later missed it. */
+  private volatile boolean changesApplied;
 
   NamespaceCache(
       String name,
@@ -377,6 +379,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
     writes.applyChanges(changes);
     metrics.reconcileApplied.increment(changes.size());
     List<Hint.KeyVersion> told = List.copyOf(changes);
+    changesApplied = true; // before the listeners are read: see addChangeLogListener
     tellListeners(listener -> listener.changed(told));
   }
 
@@ -390,9 +393,23 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
     }
   }
 
+  /**
+   * Adds the listener, then, if rows were applied before (at the namespace's catch-up, or a poll
+   * under way), tells it once that everything may have changed: either the reconciler saw it in
+   * the list, or it set the flag before reading the list, so nothing is missed either way.
+   */
   @Override
   public void addChangeLogListener(ChangeLogListener listener) {
     changeLogListeners.add(Objects.requireNonNull(listener, "listener"));
+    if (changesApplied) {
+      ctx.reconcile().execute(() -> {
+        try {
+          listener.everythingChanged();
+        } catch (RuntimeException e) {
+          log.warn("a change-log listener of namespace {} failed", name, e);
+        }
+      });
+    }
   }
 
   @Override
@@ -402,6 +419,7 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
 
   @Override
   public void changeLogLost() {
+    changesApplied = true;
     flushLocal();
     writes.requestEpochBump();
     tellListeners(ChangeLogListener::everythingChanged);

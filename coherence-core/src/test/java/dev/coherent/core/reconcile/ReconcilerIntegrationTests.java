@@ -135,6 +135,39 @@ class ReconcilerIntegrationTests {
     assertThat(heard).noneMatch(change -> change.key().equals("5"));
   }
 
+  @Test
+  void aListenerAddedAfterRowsWereAppliedIsToldEverythingChanged() {
+    CoherentRuntime runtime = runtime("late", b -> b.changeLog(changeLog()));
+    NearCache<String, String> cache = items(runtime);
+    AtomicInteger everything = new AtomicInteger();
+    ChangeLogListener late = new ChangeLogListener() {
+      @Override
+      public void changed(java.util.List<Hint.KeyVersion> changes) {}
+
+      @Override
+      public void everythingChanged() {
+        everything.incrementAndGet();
+      }
+    };
+    cache.addChangeLogListener(late); // nothing applied yet: nothing to tell
+    runtime.reconcileNow();
+    assertThat(everything).hasValue(0);
+    fixture.update("6", "six");
+    runtime.reconcileNow(); // applied while the second listener below did not exist
+    AtomicInteger missed = new AtomicInteger();
+    cache.addChangeLogListener(new ChangeLogListener() {
+      @Override
+      public void changed(java.util.List<Hint.KeyVersion> changes) {}
+
+      @Override
+      public void everythingChanged() {
+        missed.incrementAndGet();
+      }
+    });
+    org.awaitility.Awaitility.await().atMost(SOON).until(() -> missed.get() == 1);
+    assertThat(everything).hasValue(0);
+  }
+
   private static void rename(Connection c, long id, String name) throws Exception {
     try (PreparedStatement ps = c.prepareStatement("UPDATE items SET name = ? WHERE id = ?")) {
       ps.setString(1, name);

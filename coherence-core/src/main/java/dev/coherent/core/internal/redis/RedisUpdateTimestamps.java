@@ -7,19 +7,23 @@ import io.lettuce.core.api.sync.RedisCommands;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link UpdateTimestamps} of one scope in Redis: one key per space and the clock floor, all
- * under the hash tag {@code {<tenant>:ts:<scope>}} so the scripts run on Redis Cluster; no TTL
- * (a timestamp must never expire). See docs/protocol.md, "Update timestamps".
+ * The {@link UpdateTimestamps} of one scope in Redis: one key per space and the clock, all under
+ * the hash tag {@code {<tenant>:ts:<scope>}} so the scripts run on Redis Cluster; no TTL (a
+ * timestamp must never expire). See docs/protocol.md, "Update timestamps".
+ *
+ * <p>Every reply carries the shared clock, which is also a check of the estimate: a reply whose
+ * clock is below the estimate at the moment the call was sent proves the estimate ran ahead (a
+ * clock slewed faster than the drift allowance), and the estimate is replaced by that reading.
  *
  * <p>Thread-safety: callers on any thread; {@link #maintain} on the runtime's maintenance thread.
- * The Lettuce command interface is thread-safe, the pending spaces are a concurrent set, the
- * failure deadline is a volatile long and the clock estimate says how it is safe.
+ * The Lettuce command interface is thread-safe, the pending spaces are a concurrent map, the
+ * failure state is two volatile fields and the clock estimate says how it is safe.
  */
 public final class RedisUpdateTimestamps implements UpdateTimestamps {
   private static final Logger log = LoggerFactory.getLogger(RedisUpdateTimestamps.class);
@@ -28,10 +32,10 @@ public final class RedisUpdateTimestamps implements UpdateTimestamps {
   /**
    * How often the clock estimate is calibrated again: its drift allowance grows with its age, and
    * a result computed within that allowance (plus a round trip) of a write to its tables is not
-   * served. One second keeps it under a millisecond for one Redis call a second.
+   * served. One second keeps it near a millisecond for one Redis call a second.
    */
   private static final long CALIBRATE_NANOS = Duration.ofSeconds(1).toNanos();
-  /** Notbefore values must stay exact in Lua's doubles. */
+  /** Timestamps must stay exact in Lua's doubles. */
   private static final long MAX_NOT_BEFORE = 1L << 53;
   private static final int MAX_SPACE = 512;
 
@@ -40,7 +44,8 @@ public final class RedisUpdateTimestamps implements UpdateTimestamps {
   private final String base;
   private final String clockKey;
   private final SharedClockEstimate clock = new SharedClockEstimate();
-  private final Set<String> pending = ConcurrentHashMap.newKeySet();
+  /** Spaces whose update Redis did not take, with the highest notBefore asked for. */
+  private final Map<String, Long> pending = new ConcurrentHashMap<>();
   private volatile long downUntil;
   private volatile boolean down;
 
@@ -62,11 +67,12 @@ public final class RedisUpdateTimestamps implements UpdateTimestamps {
   @Override
   public long lastUpdate(String space) {
     String key = spaceKey(space);
-    if (isDown()) {
+    // An update of this instance's that Redis has not taken yet: Redis's value is too old.
+    if (pending.containsKey(space) || isDown()) {
       return UNKNOWN;
     }
     try {
-      return parse(Script.STAMP_READ.run(redis, new String[] {clockKey, key}));
+      return call(Script.STAMP_READ, key, now());
     } catch (RedisException e) {
       failed("read the timestamp of " + space, e);
       return UNKNOWN;
@@ -75,20 +81,12 @@ public final class RedisUpdateTimestamps implements UpdateTimestamps {
 
   @Override
   public long update(String space, long notBefore) {
-    String key = spaceKey(space);
-    if (notBefore < 0 || notBefore > MAX_NOT_BEFORE) {
-      throw new IllegalArgumentException("notBefore " + notBefore + " must be from 0 to 2^53"
-          + " (microseconds of the shared clock, as now() gives)");
-    }
-    // No shortcut while "down", unlike reads: an update held back while Redis answers others
-    // would let them serve results older than it.
-    try {
-      return write(key, notBefore);
-    } catch (RedisException e) {
-      pending.add(space);
-      failed("record an update of " + space, e);
-      return UNKNOWN;
-    }
+    return stamp(Script.STAMP_WRITE, space, notBefore);
+  }
+
+  @Override
+  public long touch(String space, long notBefore) {
+    return stamp(Script.STAMP_TOUCH, space, notBefore);
   }
 
   @Override
@@ -98,41 +96,71 @@ public final class RedisUpdateTimestamps implements UpdateTimestamps {
 
   /**
    * Calibrates the clock when due (or after a failure) and writes the updates Redis could not
-   * take, each stamped now. Maintenance thread.
+   * take, each as a touch (it must not lower a newer writer's "being written until"), stamped now.
+   * Maintenance thread.
    */
   public void maintain() {
     long age = clock.age(ticker.read());
     if ((age < 0 || age >= CALIBRATE_NANOS || down) && !calibrate()) {
       return;
     }
-    for (String space : pending) {
+    for (Map.Entry<String, Long> entry : pending.entrySet()) {
+      String space = entry.getKey();
+      long notBefore = Math.max(entry.getValue(), now());
       pending.remove(space); // before the write: a failure meanwhile adds it again
       try {
-        write(spaceKey(space), 0);
+        call(Script.STAMP_TOUCH, spaceKey(space), notBefore);
       } catch (RedisException e) {
-        pending.add(space);
+        pending.merge(space, notBefore, Math::max);
         failed("record an update of " + space, e);
         return;
       }
     }
   }
 
+  /** Always sent to Redis (no shortcut while "down", unlike reads): see {@link #update}. */
+  private long stamp(Script script, String space, long notBefore) {
+    String key = spaceKey(space);
+    if (notBefore < 0 || notBefore > MAX_NOT_BEFORE) {
+      throw new IllegalArgumentException("notBefore " + notBefore + " must be from 0 to 2^53"
+          + " (microseconds of the shared clock, as now() gives)");
+    }
+    try {
+      return call(script, key, notBefore);
+    } catch (RedisException e) {
+      pending.merge(space, notBefore, Math::max);
+      failed("record an update of " + space, e);
+      return UNKNOWN;
+    }
+  }
+
+  /** Runs a stamp script ({@code {timestamp, clock}}) and checks the estimate against the clock. */
+  private long call(Script script, String key, long notBefore) {
+    long sent = ticker.read();
+    long estimateAtSend = clock.now(() -> sent);
+    List<Object> reply = script.run(redis, new String[] {clockKey, key},
+        Long.toString(notBefore).getBytes(StandardCharsets.US_ASCII));
+    long redisNow = parse(reply, 1);
+    if (estimateAtSend > redisNow) {
+      log.warn("update timestamps {}: the clock estimate ran {} µs ahead of Redis's clock (a"
+          + " clock slewed faster than the allowance); recalibrated", base,
+          estimateAtSend - redisNow);
+      clock.calibrate(redisNow, sent, ticker.read(), true);
+    }
+    return parse(reply, 0);
+  }
+
   private boolean calibrate() {
     try {
       long sent = ticker.read();
-      long redisNow = parse(Script.STAMP_CLOCK.run(redis, new String[] {clockKey}));
-      clock.calibrate(redisNow, sent, ticker.read(), down); // after an outage, whatever it says
+      long redisNow = parse(Script.STAMP_CLOCK.run(redis, new String[] {clockKey}), 0);
+      clock.calibrate(redisNow, sent, ticker.read(), false);
       down = false;
       return true;
     } catch (RedisException e) {
       failed("read the shared clock", e);
       return false;
     }
-  }
-
-  private long write(String key, long notBefore) {
-    return parse(Script.STAMP_WRITE.run(redis, new String[] {clockKey, key},
-        Long.toString(notBefore).getBytes(StandardCharsets.US_ASCII)));
   }
 
   private boolean isDown() {
@@ -156,7 +184,7 @@ public final class RedisUpdateTimestamps implements UpdateTimestamps {
     return base + ":s:" + space;
   }
 
-  private static long parse(List<Object> reply) {
-    return Long.parseLong(new String((byte[]) reply.get(0), StandardCharsets.US_ASCII));
+  private static long parse(List<Object> reply, int index) {
+    return Long.parseLong(new String((byte[]) reply.get(index), StandardCharsets.US_ASCII));
   }
 }

@@ -27,6 +27,7 @@ final class Script {
   static final Script STAMP_CLOCK = load("stamps-prelude.lua", "stamp-clock.lua");
   static final Script STAMP_READ = load("stamps-prelude.lua", "stamp-read.lua");
   static final Script STAMP_WRITE = load("stamps-prelude.lua", "stamp-write.lua");
+  static final Script STAMP_TOUCH = load("stamps-prelude.lua", "stamp-touch.lua");
 
   private final String name;
   private final String source;

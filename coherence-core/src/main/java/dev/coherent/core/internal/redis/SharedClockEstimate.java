@@ -8,9 +8,10 @@ import org.jspecify.annotations.Nullable;
  * {@code received}; at a later ticker reading {@code t} Redis's clock is at least {@code r + (t -
  * received) - DRIFT * (t - sent)}, whatever the instance's wall clock says, as long as the two
  * clocks' rates differ by less than {@link #DRIFT} (crystal oscillators differ by about 10^-5;
- * the allowance is twenty times that). A new calibration replaces the current one only if it
- * gives the higher bound, so {@link #now} never decreases while Redis answers; after an outage the
- * next calibration is adopted whatever it says (Redis may have restarted on another host).
+ * ntpd slews a clock by at most 5 x 10^-4; chrony may slew faster while correcting a large offset,
+ * which the reply check of {@code RedisUpdateTimestamps} catches). A new calibration replaces the current one only if it
+ * gives the higher bound, so {@link #now} never decreases, unless a reading proves the estimate
+ * ran ahead of Redis's clock (then that reading replaces it: a bound above the clock is wrong).
  *
  * <p>Thread-safety: the calibration is one immutable record behind a volatile field, replaced by
  * the runtime's maintenance thread under this object's lock; {@link #now} runs on any thread and
@@ -18,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class SharedClockEstimate {
   /** The relative rate difference allowed between the ticker and Redis's clock. */
-  static final double DRIFT = 2e-4;
+  static final double DRIFT = 1e-3;
 
   private record Calibration(long redisMicros, long sentNanos, long receivedNanos) {
     long at(long nanos) {

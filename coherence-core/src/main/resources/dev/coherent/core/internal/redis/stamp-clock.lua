@@ -1,3 +1,2 @@
--- The shared clock now. KEYS[1] clock floor. Returns {now}.
-local _, text = clock()
-return {text}
+-- The shared clock now. KEYS[1] clock. Returns {now}.
+return {text(clock())}

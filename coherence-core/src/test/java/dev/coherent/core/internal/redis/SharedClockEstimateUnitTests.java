@@ -6,7 +6,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The estimate against a simulated Redis clock that runs up to 10^-4 fast or slow against the
+ * The estimate against a simulated Redis clock that runs up to 5 x 10^-4 fast or slow against the
  * ticker and answers after random delays: it never exceeds Redis's clock, never decreases, and
  * stays within the round trip plus the drift allowance of it.
  */
@@ -22,7 +22,7 @@ class SharedClockEstimateUnitTests {
   @Test
   void isALowerBoundOfRedisThatNeverDecreases() {
     Random random = new Random(42);
-    for (double rate : new double[] {1 - 1e-4, 1.0, 1 + 1e-4}) {
+    for (double rate : new double[] {1 - 5e-4, 1.0, 1 + 5e-4}) {
       RedisClock redis = new RedisClock(1_780_000_000_000_000L, rate);
       SharedClockEstimate estimate = new SharedClockEstimate();
       long nanos = 1_000_000_000L;
@@ -44,8 +44,8 @@ class SharedClockEstimateUnitTests {
         worstLag = Math.max(worstLag, redis.at(at) - bound);
         previous = bound;
       }
-      // Round trip (up to 4 ms) plus 2 x 10^-4 of the time since the calibration (under 5 s).
-      assertThat(worstLag).isLessThan(5_000);
+      // Round trip (up to 4 ms) plus 10^-3 of the time since the calibration (under 5 s).
+      assertThat(worstLag).isLessThan(10_000);
     }
   }
 
@@ -57,8 +57,8 @@ class SharedClockEstimateUnitTests {
     assertThat(estimate.now(() -> 0L)).isEqualTo(1_000_000);
     // A later, lower reading (a slower reply) is not adopted...
     estimate.calibrate(900_000, 1_000_000, 2_000_000, false);
-    assertThat(estimate.now(() -> 2_000_000L)).isEqualTo(1_001_999);
-    // ... unless Redis came back from an outage, perhaps on another host with another clock.
+    assertThat(estimate.now(() -> 2_000_000L)).isEqualTo(1_001_998);
+    // ... unless a reading proved the estimate ran ahead of Redis's clock.
     estimate.calibrate(900_000, 1_000_000, 2_000_000, true);
     assertThat(estimate.now(() -> 2_000_000L)).isEqualTo(899_999);
   }
