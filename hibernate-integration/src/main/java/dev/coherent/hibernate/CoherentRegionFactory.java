@@ -74,6 +74,10 @@ public final class CoherentRegionFactory implements RegionFactory {
 
   @Override
   public void stop() {
+    CoherentRegions built = regions;
+    if (built != null) {
+      built.close();
+    }
     CoherentRuntime started = runtime;
     if (started != null && ownsRuntime) {
       started.close();

@@ -118,4 +118,16 @@ class BootIntegrationTests {
         .hasStackTraceContaining("asks for TRANSACTIONAL access")
         .hasStackTraceContaining("use READ_WRITE");
   }
+
+  @Test
+  void entitiesSharingARegionGetACommentInsteadOfATrackingStatement() {
+    try (SessionFactory sf = build(settings(), SharedRegionA.class, SharedRegionB.class,
+        Item.class, Shelf.class)) {
+      assertThat(CoherentRegionFactory.trackingStatements(sf)).contains(
+          "-- dev.coherent.hibernate.SharedRegionA: shares region shared with other cached data,"
+              + " whose keys carry the role; give it a region of its own to track it",
+          "SELECT coherent_track('Shelf', 'hb:dev.coherent.hibernate.Shelf', 'id', 'version');")
+          .noneMatch(statement -> statement.startsWith("SELECT") && statement.contains("Shared"));
+    }
+  }
 }

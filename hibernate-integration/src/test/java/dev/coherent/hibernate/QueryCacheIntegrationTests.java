@@ -121,6 +121,33 @@ class QueryCacheIntegrationTests {
     assertThat(stats.getQueryCacheHitCount()).isEqualTo(hits + 1);
   }
 
+  /** The same names through a native query that names the table it reads. */
+  private List<String> nativeNames(SessionFactory sf) {
+    return sf.fromSession(s -> s.createNativeQuery(
+            "select name from Item where shelf_id = :shelf order by id", String.class)
+        .addSynchronizedQuerySpace("Item").setParameter("shelf", shelf).setCacheable(true)
+        .getResultList());
+  }
+
+  @Test
+  void anHqlResultCachedByAIsAHitOnBAndANativeOneIsRightOnBothAndAHitOnA() {
+    settled(a);
+    assertThat(names(a)).containsExactly("one", "two"); // a runs them and caches them
+    assertThat(nativeNames(a)).containsExactly("one", "two");
+    long hitsOnA = hits(a);
+    assertThat(nativeNames(a)).containsExactly("one", "two");
+    assertThat(hits(a)).isEqualTo(hitsOnA + 1);
+    long hits = hits(b);
+    assertThat(names(b)).containsExactly("one", "two"); // b finds it in Redis
+    assertThat(hits(b)).isEqualTo(hits + 1);
+    // A native result carries a's column types, which b cannot use: b runs the query, quietly.
+    assertThat(nativeNames(b)).containsExactly("one", "two");
+    // And a write on a makes both stale on b.
+    a.inTransaction(s -> s.find(Item.class, shelf * 100 + 2).name = "zwo");
+    assertThat(names(b)).containsExactly("one", "zwo");
+    assertThat(nativeNames(b)).containsExactly("one", "zwo");
+  }
+
   @Test
   void anInsertOnAMakesBsCachedResultStaleAtOnceEvenWithEveryHintLost() {
     settled(b);

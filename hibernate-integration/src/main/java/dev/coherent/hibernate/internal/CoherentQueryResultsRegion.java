@@ -32,7 +32,8 @@ public final class CoherentQueryResultsRegion implements QueryResultsRegion {
 
   @Override
   public @Nullable Object getFromCache(Object key, SharedSessionContractImplementor session) {
-    return cache.getIfPresent(CacheKeys.QueryCacheKey.of(session, (QueryKey) key));
+    Object item = cache.getIfPresent(CacheKeys.QueryCacheKey.of(session, (QueryKey) key));
+    return item == EntryCodec.NOT_SHARED ? null : item;
   }
 
   @Override

@@ -39,6 +39,7 @@ public final class CoherentRegions {
   /** The packages of every entity region's entities: what a query result may hold. */
   private final Set<String> allPackages = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean observing = new AtomicBoolean();
+  private volatile @Nullable SqlWrites sqlWrites;
 
   /** {@code timestamps}: the shared update timestamps when the query cache is on, else null. */
   public CoherentRegions(CoherentRuntime runtime, Settings settings,
@@ -72,7 +73,7 @@ public final class CoherentRegions {
     observe(sessionFactory);
     NearCache<Object, Object> cache = runtime.getOrCreateNamespace(
         RegionNames.namespace(qualified),
-        new EntryCodec(() -> Set.copyOf(allPackages), settings.serializationAllow()),
+        new EntryCodec(() -> Set.copyOf(allPackages), settings.serializationAllow(), true),
         settings.options(qualified), QUERY, null);
     byRegion.put(name, cache);
     return new CoherentQueryResultsRegion(name, factory, cache);
@@ -81,7 +82,17 @@ public final class CoherentRegions {
   /** Follows writes made outside Hibernate once the metamodel exists (see {@link SqlWrites}). */
   private void observe(SessionFactoryImplementor sessionFactory) {
     if (observing.compareAndSet(false, true)) {
-      sessionFactory.addObserver(new SqlWrites(this, timestamps));
+      SqlWrites writes = new SqlWrites(this, timestamps);
+      sqlWrites = writes;
+      sessionFactory.addObserver(writes);
+    }
+  }
+
+  /** Stops following writes made outside Hibernate (the factory stops). */
+  public void close() {
+    SqlWrites writes = sqlWrites;
+    if (writes != null) {
+      writes.close();
     }
   }
 

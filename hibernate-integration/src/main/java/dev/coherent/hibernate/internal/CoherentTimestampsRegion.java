@@ -45,11 +45,12 @@ public final class CoherentTimestampsRegion implements TimestampsRegion {
 
   /**
    * "Clear" cannot mean "forget": a missing timestamp already reads as updated now, and old
-   * values must never come back. Every table this instance has seen is marked updated now.
+   * values must never come back. Every table this instance has seen is marked updated now (a
+   * touch: a writer's "being written until" is kept).
    */
   @Override
   public void clear() {
-    seen.forEach(table -> timestamps.update(table, 0));
+    seen.forEach(table -> timestamps.touch(table, timestamps.now()));
   }
 
   @Override

@@ -37,20 +37,38 @@ final class EntryCodec implements Codec<Object> {
 
   private final Supplier<? extends Collection<String>> packages;
   private final List<String> patterns;
+  private final boolean queryResults;
   private volatile @Nullable ObjectInputFilter filter;
+
+  /**
+   * What a query-results region reads instead of a result that holds Hibernate's own column
+   * types (a native query's result carries its result set's metadata): those types are not on
+   * the allow-list (deserializing Hibernate's type graphs is not worth the exposure), and another
+   * session factory would not take them anyway (Hibernate finds them incompatible with its own and
+   * runs the query). So such a result serves the instance that cached it, from L1; elsewhere it
+   * reads as this marker, a miss, quietly.
+   */
+  static final Object NOT_SHARED = new Object() {
+    @Override
+    public String toString() {
+      return "a query result that only its own instance can use";
+    }
+  };
 
   /** {@code packages}: the entities' packages ({@code com.example}); {@code patterns}: extra. */
   EntryCodec(Collection<String> packages, Collection<String> patterns) {
-    this(() -> packages, patterns);
+    this(() -> packages, patterns, false);
   }
 
   /**
    * With packages known only once the session factory's regions are built (a query-results
    * region is built before them): the filter is made at the first read, after the boot.
    */
-  EntryCodec(Supplier<? extends Collection<String>> packages, Collection<String> patterns) {
+  EntryCodec(Supplier<? extends Collection<String>> packages, Collection<String> patterns,
+      boolean queryResults) {
     this.packages = packages;
     this.patterns = List.copyOf(patterns);
+    this.queryResults = queryResults;
   }
 
   private ObjectInputFilter filter() {
@@ -81,13 +99,24 @@ final class EntryCodec implements Codec<Object> {
 
   @Override
   public Object decode(byte[] bytes) {
+    ObjectInputFilter allowed = filter();
+    String[] rejected = new String[1];
     try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
-      in.setObjectInputFilter(filter());
+      in.setObjectInputFilter(info -> { // the same decision, remembering the class it refused
+        ObjectInputFilter.Status status = allowed.checkInput(info);
+        if (status == ObjectInputFilter.Status.REJECTED && info.serialClass() != null) {
+          rejected[0] = info.serialClass().getName();
+        }
+        return status;
+      });
       return in.readObject();
     } catch (InvalidClassException e) {
+      if (queryResults && rejected[0] != null && rejected[0].startsWith("org.hibernate.")) {
+        return NOT_SHARED;
+      }
       throw new IllegalStateException("a cache entry names a class outside the serialization"
-          + " allow-list (" + e.getMessage() + "); add it to hibernate.cache.coherent"
-          + ".serialization_allow if it is yours", e);
+          + " allow-list (" + (rejected[0] != null ? rejected[0] : e.getMessage())
+          + "); add it to hibernate.cache.coherent.serialization_allow if it is yours", e);
     } catch (IOException | ClassNotFoundException e) {
       throw new IllegalStateException("cannot read a cache entry: " + e, e);
     }

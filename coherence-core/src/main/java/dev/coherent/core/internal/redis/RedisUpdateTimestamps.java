@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * clock slewed faster than the drift allowance), and the estimate is replaced by that reading.
  *
  * <p>Thread-safety: callers on any thread; {@link #maintain} on the runtime's maintenance thread.
- * The Lettuce command interface is thread-safe, the pending spaces are a concurrent map, the
+ * The Lettuce command interface is thread-safe, the pending spaces are a concurrent map changed
+ * only by atomic compute/merge/remove(key, value) calls, ordered by an atomic counter; the
  * failure state is two volatile fields and the clock estimate says how it is safe.
  */
 public final class RedisUpdateTimestamps implements UpdateTimestamps {
@@ -44,8 +45,15 @@ public final class RedisUpdateTimestamps implements UpdateTimestamps {
   private final String base;
   private final String clockKey;
   private final SharedClockEstimate clock = new SharedClockEstimate();
-  /** Spaces whose update Redis did not take, with the highest notBefore asked for. */
-  private final Map<String, Long> pending = new ConcurrentHashMap<>();
+  /**
+   * An update Redis did not take: the value to write (the last one asked for wins, as in Redis)
+   * and the order in which it was asked, so that a later update that Redis took removes it and an
+   * earlier one does not.
+   */
+  private record Pending(long notBefore, long order) {}
+
+  private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong order = new java.util.concurrent.atomic.AtomicLong();
   private volatile long downUntil;
   private volatile boolean down;
 
@@ -81,12 +89,12 @@ public final class RedisUpdateTimestamps implements UpdateTimestamps {
 
   @Override
   public long update(String space, long notBefore) {
-    return stamp(Script.STAMP_WRITE, space, notBefore);
+    return stamp(Script.STAMP_WRITE, space, notBefore, true);
   }
 
   @Override
   public long touch(String space, long notBefore) {
-    return stamp(Script.STAMP_TOUCH, space, notBefore);
+    return stamp(Script.STAMP_TOUCH, space, notBefore, false);
   }
 
   @Override
@@ -104,31 +112,42 @@ public final class RedisUpdateTimestamps implements UpdateTimestamps {
     if ((age < 0 || age >= CALIBRATE_NANOS || down) && !calibrate()) {
       return;
     }
-    for (Map.Entry<String, Long> entry : pending.entrySet()) {
+    for (Map.Entry<String, Pending> entry : pending.entrySet()) {
       String space = entry.getKey();
-      long notBefore = Math.max(entry.getValue(), now());
-      pending.remove(space); // before the write: a failure meanwhile adds it again
+      Pending owed = entry.getValue();
       try {
-        call(Script.STAMP_TOUCH, spaceKey(space), notBefore);
+        call(Script.STAMP_TOUCH, spaceKey(space), Math.max(owed.notBefore(), now()));
+        pending.remove(space, owed); // unless a newer one was added meanwhile
       } catch (RedisException e) {
-        pending.merge(space, notBefore, Math::max);
         failed("record an update of " + space, e);
         return;
       }
     }
   }
 
-  /** Always sent to Redis (no shortcut while "down", unlike reads): see {@link #update}. */
-  private long stamp(Script script, String space, long notBefore) {
+  /**
+   * Always sent to Redis (no shortcut while "down", unlike reads): see {@link #update}. What
+   * Redis did not take is owed: the last update asked for (as Redis would keep it), or the
+   * highest touch. An update Redis took settles what was owed before it; a touch only what it
+   * covers.
+   */
+  private long stamp(Script script, String space, long notBefore, boolean lastWins) {
     String key = spaceKey(space);
     if (notBefore < 0 || notBefore > MAX_NOT_BEFORE) {
       throw new IllegalArgumentException("notBefore " + notBefore + " must be from 0 to 2^53"
           + " (microseconds of the shared clock, as now() gives)");
     }
+    long asked = order.incrementAndGet();
     try {
-      return call(script, key, notBefore);
+      long written = call(script, key, notBefore);
+      pending.computeIfPresent(space, (s, owed) -> owed.order() < asked
+          && (lastWins || owed.notBefore() <= written) ? null : owed);
+      return written;
     } catch (RedisException e) {
-      pending.merge(space, notBefore, Math::max);
+      pending.merge(space, new Pending(notBefore, asked), (owed, now) -> lastWins
+          ? (now.order() > owed.order() ? now : owed)
+          : new Pending(Math.max(owed.notBefore(), now.notBefore()), Math.max(owed.order(),
+              now.order())));
       failed("record an update of " + space, e);
       return UNKNOWN;
     }
