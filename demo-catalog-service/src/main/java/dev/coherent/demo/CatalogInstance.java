@@ -3,23 +3,32 @@ package dev.coherent.demo;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.coherent.demo.internal.CatalogDatabase;
 import dev.coherent.demo.internal.Closer;
+import dev.coherent.demo.internal.ApiErrors;
 import dev.coherent.demo.internal.HealthService;
+import dev.coherent.demo.internal.InstanceMetrics;
 import dev.coherent.demo.internal.Ports;
 import dev.coherent.devservices.RedisService;
 import io.javalin.Javalin;
+import io.javalin.http.staticfiles.Location;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * One HTTP instance of the catalog service, standing in for one JVM of a real deployment: its
  * own Jetty server, connection pool, Lettuce event loops and {@link InstanceModule}s (later: its
- * own caches). It serves {@code GET /health} and whatever routes its modules add.
+ * own caches). It serves {@code GET /health}, {@code GET /metrics} (Prometheus), the live page
+ * ({@code GET /}, static files from {@code src/main/resources/live}), {@code GET /demo/instances}
+ * and whatever routes its modules add; errors of every route are JSON ({@link ApiException}, or
+ * a 500 with a correlation id). Requests from the other instances' pages are allowed (CORS), so
+ * the live page served by one instance can read both.
  *
  * <p>Started by {@link DemoApp}; closing it stops the HTTP server first, then the modules (last
  * created first), then the health probes, the pool and the event loops.
@@ -56,6 +65,8 @@ public final class CatalogInstance implements AutoCloseable {
       Duration reconcileInterval,
       RedisService redis,
       CatalogDatabase database,
+      DemoOptions options,
+      List<URI> instances,
       List<InstanceModuleFactory> moduleFactories) {
     Closer closer = new Closer(instanceId);
     try {
@@ -65,10 +76,12 @@ public final class CatalogInstance implements AutoCloseable {
       HikariDataSource pool =
           closer.register(
               database.openPool(instanceId, DEFAULT_POOL_SIZE, POOL_CONNECTION_TIMEOUT));
+      InstanceMetrics metrics = closer.register(new InstanceMetrics(instanceId));
       InstanceContext context =
           new InstanceContext(
               instanceId, port, reconcileInterval, redis.uri(), redis.source(), resources, pool,
-              database.source());
+              database.source(), metrics.registry(), options.adminToken(), options.demoMode(),
+              instances);
       HealthService health = closer.register(new HealthService(context));
       List<InstanceModule> modules = new ArrayList<>();
       for (InstanceModuleFactory factory : moduleFactories) {
@@ -83,7 +96,28 @@ public final class CatalogInstance implements AutoCloseable {
                 config.startup.showOldJavalinVersionWarning = false;
                 config.jetty.port = port;
                 config.jetty.threadPool = httpThreads;
+                config.requestLogger.http(metrics::record);
+                config.staticFiles.add(files -> {
+                  files.hostedPath = "/";
+                  files.directory = "/live";
+                  files.location = Location.CLASSPATH;
+                });
+                config.bundledPlugins.enableCors(cors -> cors.addRule(rule -> {
+                  List<String> origins = new ArrayList<>();
+                  for (URI instance : instances) {
+                    origins.add("http://localhost:" + instance.getPort());
+                    origins.add("http://127.0.0.1:" + instance.getPort());
+                  }
+                  rule.allowHost(origins.get(0), origins.subList(1, origins.size())
+                      .toArray(String[]::new));
+                  rule.exposeHeader("Served-From");
+                  rule.exposeHeader("Served-By");
+                  rule.exposeHeader("ETag");
+                }));
+                new ApiErrors(instanceId).register(config.routes);
                 config.routes.get("/health", health::handle);
+                config.routes.get("/metrics", metrics::scrape);
+                config.routes.get("/demo/instances", ctx -> ctx.json(describe(instances)));
                 for (InstanceModule module : modules) {
                   module.addRoutes(config.routes);
                 }
@@ -104,6 +138,18 @@ public final class CatalogInstance implements AutoCloseable {
     }
   }
 
+  private static List<Map<String, Object>> describe(List<URI> instances) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    char name = 'a';
+    for (URI instance : instances) {
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("name", String.valueOf(name++));
+      one.put("url", instance.toString());
+      out.add(one);
+    }
+    return out;
+  }
+
   /** Unique per process, e.g. {@code instance-a-3f9c}. */
   public String id() {
     return context.instanceId();
@@ -111,6 +157,11 @@ public final class CatalogInstance implements AutoCloseable {
 
   public int port() {
     return context.port();
+  }
+
+  /** {@code http://localhost:<port>}. */
+  public URI baseUri() {
+    return URI.create("http://localhost:" + port());
   }
 
   /** {@code http://localhost:<port>/health}. */

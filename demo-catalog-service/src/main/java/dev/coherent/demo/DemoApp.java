@@ -72,12 +72,14 @@ public final class DemoApp {
           closer.register(
               CatalogInstance.start(
                   "instance-a-" + options.runId(), options.portA(), DemoOptions.PORT_A_FLAG,
-                  options.reconcileInterval(), redis, database, moduleFactories));
+                  options.reconcileInterval(), redis, database, options, instances(options),
+                  moduleFactories));
       CatalogInstance b =
           closer.register(
               CatalogInstance.start(
                   "instance-b-" + options.runId(), options.portB(), DemoOptions.PORT_B_FLAG,
-                  options.reconcileInterval(), redis, database, moduleFactories));
+                  options.reconcileInterval(), redis, database, options, instances(options),
+                  moduleFactories));
       Duration startup = Duration.ofNanos(System.nanoTime() - startNanos);
       for (CatalogInstance instance : List.of(a, b)) {
         out.println(String.format(Locale.ROOT, "%-12s %s", instance.id() + ":", instance.healthUri()));
@@ -86,7 +88,7 @@ public final class DemoApp {
           "Ready in %.1f s; each instance reconciles every %s.",
           seconds(startup.toNanos()), Durations.format(options.reconcileInterval())));
       out.flush();
-      return new RunningDemo(options, a, b, database.displayUrl(), startup, closer);
+      return new RunningDemo(options, a, b, redis, database, startup, closer);
     } catch (RuntimeException | Error e) {
       closer.close();
       throw e;
@@ -124,6 +126,11 @@ public final class DemoApp {
           "could not migrate the catalog database at " + database.displayUrl() + ": "
               + rootMessage(e), e);
     }
+  }
+
+  private static List<java.net.URI> instances(DemoOptions options) {
+    return List.of(java.net.URI.create("http://localhost:" + options.portA()),
+        java.net.URI.create("http://localhost:" + options.portB()));
   }
 
   private static String origin(ServiceSource source, String setting) {

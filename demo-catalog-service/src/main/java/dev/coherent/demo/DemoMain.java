@@ -29,6 +29,11 @@ public final class DemoMain {
   private DemoMain() {}
 
   public static void main(String[] args) {
+    // Hibernate logs through JBoss Logging, which would pick java.util.logging: route it to SLF4J
+    // (slf4j-simple, configured in simplelogger.properties) like everything else.
+    if (System.getProperty("org.jboss.logging.provider") == null) {
+      System.setProperty("org.jboss.logging.provider", "slf4j");
+    }
     int code;
     try {
       code = run(args, System.out, System.err);

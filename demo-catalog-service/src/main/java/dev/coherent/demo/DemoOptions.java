@@ -21,6 +21,7 @@ public final class DemoOptions {
   public static final String PORT_A_FLAG = "--port-a";
   public static final String PORT_B_FLAG = "--port-b";
   public static final String RECONCILE_INTERVAL_FLAG = "--reconcile-interval";
+  public static final String ADMIN_TOKEN_FLAG = "--admin-token";
 
   public static final int DEFAULT_PORT_A = 8081;
   public static final int DEFAULT_PORT_B = 8082;
@@ -30,17 +31,23 @@ public final class DemoOptions {
   public static final Duration MIN_RECONCILE_INTERVAL = Duration.ofMillis(250);
 
   private static final String PORT_RANGE = "1..65535";
+  private static final String TOKEN_FORM = "16 to 128 letters, digits, '-' or '_'";
+  private static final java.security.SecureRandom TOKENS = new java.security.SecureRandom();
 
   private final int portA;
   private final int portB;
   private final Duration reconcileInterval;
   private final String runId;
+  private final String adminToken;
+  private final boolean demoMode;
 
   private DemoOptions(Builder builder) {
     this.portA = builder.portA;
     this.portB = builder.portB;
     this.reconcileInterval = builder.reconcileInterval;
     this.runId = builder.runId == null ? randomRunId() : builder.runId;
+    this.adminToken = builder.adminToken == null ? randomToken() : builder.adminToken;
+    this.demoMode = builder.demoMode;
   }
 
   /** The defaults, with a random run id. */
@@ -58,7 +65,9 @@ public final class DemoOptions {
         .portA(portA)
         .portB(portB)
         .reconcileInterval(reconcileInterval)
-        .runId(runId);
+        .runId(runId)
+        .adminToken(adminToken)
+        .demoMode(demoMode);
   }
 
   /**
@@ -85,7 +94,8 @@ public final class DemoOptions {
       }
       if (!flag.equals(PORT_A_FLAG)
           && !flag.equals(PORT_B_FLAG)
-          && !flag.equals(RECONCILE_INTERVAL_FLAG)) {
+          && !flag.equals(RECONCILE_INTERVAL_FLAG)
+          && !flag.equals(ADMIN_TOKEN_FLAG)) {
         throw new UsageException(
             "unknown flag '" + flag + "' for 'demo'; valid flags: " + flagList());
       }
@@ -107,6 +117,9 @@ public final class DemoOptions {
         case PORT_B_FLAG:
           builder.portB(parsePort(flag, value));
           break;
+        case ADMIN_TOKEN_FLAG:
+          builder.adminToken(value);
+          break;
         default:
           builder.reconcileInterval(Durations.parse(flag, value));
           break;
@@ -123,19 +136,25 @@ public final class DemoOptions {
             + "  %-30s HTTP port of instance-b (%s, default %d)%n"
             + "  %-30s how often each instance reconciles with the database%n"
             + "  %-30s (at least %s, default %s; units ms, s, m, h)%n"
+            + "  %-30s the bearer token of /admin/* (%s; default: random, printed)%n"
             + "  %-30s print this help%n",
         PORT_A_FLAG + " PORT", PORT_RANGE, DEFAULT_PORT_A,
         PORT_B_FLAG + " PORT", PORT_RANGE, DEFAULT_PORT_B,
         RECONCILE_INTERVAL_FLAG + " DURATION",
         "", Durations.format(MIN_RECONCILE_INTERVAL), Durations.format(DEFAULT_RECONCILE_INTERVAL),
+        ADMIN_TOKEN_FLAG + " TOKEN", TOKEN_FORM,
         "--help");
   }
 
   private static String flagList() {
-    return PORT_A_FLAG + ", " + PORT_B_FLAG + ", " + RECONCILE_INTERVAL_FLAG + ", --help";
+    return PORT_A_FLAG + ", " + PORT_B_FLAG + ", " + RECONCILE_INTERVAL_FLAG + ", "
+        + ADMIN_TOKEN_FLAG + ", --help";
   }
 
   private static String expected(String flag) {
+    if (flag.equals(ADMIN_TOKEN_FLAG)) {
+      return TOKEN_FORM;
+    }
     return flag.equals(RECONCILE_INTERVAL_FLAG)
         ? Durations.VALID_FORMS + ", at least " + Durations.format(MIN_RECONCILE_INTERVAL)
         : "a port " + PORT_RANGE;
@@ -150,6 +169,12 @@ public final class DemoOptions {
       }
     }
     throw new UsageException(flag + " must be a port " + PORT_RANGE + " but was '" + text + "'");
+  }
+
+  private static String randomToken() {
+    byte[] bytes = new byte[16];
+    TOKENS.nextBytes(bytes);
+    return java.util.HexFormat.of().formatHex(bytes);
   }
 
   private static String randomRunId() {
@@ -176,24 +201,40 @@ public final class DemoOptions {
     return runId;
   }
 
+  /** The bearer token {@code /admin/*} requires; 32 random hex digits unless set. */
+  public String adminToken() {
+    return adminToken;
+  }
+
+  /**
+   * Whether the demo-only admin endpoints work (subscriber chaos, plain-SQL writes and reads);
+   * true unless turned off, which makes them answer 403.
+   */
+  public boolean demoMode() {
+    return demoMode;
+  }
+
   @Override
   public boolean equals(Object other) {
     return other instanceof DemoOptions
         && ((DemoOptions) other).portA == portA
         && ((DemoOptions) other).portB == portB
         && ((DemoOptions) other).reconcileInterval.equals(reconcileInterval)
-        && ((DemoOptions) other).runId.equals(runId);
+        && ((DemoOptions) other).runId.equals(runId)
+        && ((DemoOptions) other).adminToken.equals(adminToken)
+        && ((DemoOptions) other).demoMode == demoMode;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(portA, portB, reconcileInterval, runId);
+    return Objects.hash(portA, portB, reconcileInterval, runId, adminToken, demoMode);
   }
 
   @Override
   public String toString() {
     return "DemoOptions{portA=" + portA + ", portB=" + portB + ", reconcileInterval="
-        + Durations.format(reconcileInterval) + ", runId=" + runId + "}";
+        + Durations.format(reconcileInterval) + ", runId=" + runId + ", demoMode=" + demoMode
+        + "}"; // never the token
   }
 
   /** Builds {@link DemoOptions}; not thread-safe. */
@@ -202,8 +243,28 @@ public final class DemoOptions {
     private int portB = DEFAULT_PORT_B;
     private Duration reconcileInterval = DEFAULT_RECONCILE_INTERVAL;
     private @Nullable String runId;
+    private @Nullable String adminToken;
+    private boolean demoMode = true;
 
     private Builder() {}
+
+    /** 16 to 128 letters, digits, '-' or '_'; random when not set. */
+    public Builder adminToken(String token) {
+      Objects.requireNonNull(token, ADMIN_TOKEN_FLAG + " must not be null");
+      if (!token.matches("[A-Za-z0-9_-]{16,128}")) {
+        throw new UsageException(ADMIN_TOKEN_FLAG + " must be " + TOKEN_FORM + " but was "
+            + token.length() + " characters" + (token.matches("[A-Za-z0-9_-]*") ? ""
+                : " with others than those"));
+      }
+      this.adminToken = token;
+      return this;
+    }
+
+    /** False makes the demo-only admin endpoints answer 403 (default true). */
+    public Builder demoMode(boolean on) {
+      this.demoMode = on;
+      return this;
+    }
 
     public Builder portA(int port) {
       this.portA = checkPort(PORT_A_FLAG, port);

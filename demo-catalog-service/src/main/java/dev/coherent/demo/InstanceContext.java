@@ -3,7 +3,10 @@ package dev.coherent.demo;
 import dev.coherent.devservices.ServiceSource;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.resource.ClientResources;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import javax.sql.DataSource;
 
 /**
@@ -12,7 +15,8 @@ import javax.sql.DataSource;
  * {@link ClientResources} (event loops), as if it ran in its own JVM; the instance closes them
  * after its modules, so modules must not close them.
  *
- * <p>Immutable and thread-safe (the pool and the client resources are thread-safe).
+ * <p>Immutable and thread-safe (the pool, the client resources and the registry are
+ * thread-safe).
  */
 public final class InstanceContext {
   private final String instanceId;
@@ -23,6 +27,10 @@ public final class InstanceContext {
   private final ClientResources redisResources;
   private final DataSource dataSource;
   private final ServiceSource databaseSource;
+  private final MeterRegistry meterRegistry;
+  private final String adminToken;
+  private final boolean demoMode;
+  private final List<URI> instances;
 
   InstanceContext(
       String instanceId,
@@ -32,7 +40,11 @@ public final class InstanceContext {
       ServiceSource redisSource,
       ClientResources redisResources,
       DataSource dataSource,
-      ServiceSource databaseSource) {
+      ServiceSource databaseSource,
+      MeterRegistry meterRegistry,
+      String adminToken,
+      boolean demoMode,
+      List<URI> instances) {
     this.instanceId = instanceId;
     this.port = port;
     this.reconcileInterval = reconcileInterval;
@@ -41,6 +53,10 @@ public final class InstanceContext {
     this.redisResources = redisResources;
     this.dataSource = dataSource;
     this.databaseSource = databaseSource;
+    this.meterRegistry = meterRegistry;
+    this.adminToken = adminToken;
+    this.demoMode = demoMode;
+    this.instances = List.copyOf(instances);
   }
 
   /** Unique per process, e.g. {@code instance-a-3f9c}; use it as the hint {@code origin}. */
@@ -82,6 +98,26 @@ public final class InstanceContext {
 
   public ServiceSource databaseSource() {
     return databaseSource;
+  }
+
+  /** This instance's meters, served as {@code GET /metrics} (Prometheus text format). */
+  public MeterRegistry meterRegistry() {
+    return meterRegistry;
+  }
+
+  /** The bearer token {@code /admin/*} requires. */
+  public String adminToken() {
+    return adminToken;
+  }
+
+  /** Whether the chaos and plain-SQL admin endpoints are on ({@link DemoOptions#demoMode()}). */
+  public boolean demoMode() {
+    return demoMode;
+  }
+
+  /** The base URLs of every instance of the demo ({@code http://localhost:8081}, ...), in order. */
+  public List<URI> instances() {
+    return instances;
   }
 
   @Override

@@ -1,6 +1,8 @@
 package dev.coherent.demo;
 
+import dev.coherent.demo.internal.CatalogDatabase;
 import dev.coherent.demo.internal.Closer;
+import dev.coherent.devservices.RedisService;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -17,7 +19,8 @@ public final class RunningDemo implements AutoCloseable {
   private final DemoOptions options;
   private final CatalogInstance instanceA;
   private final CatalogInstance instanceB;
-  private final String databaseUrl;
+  private final RedisService redis;
+  private final CatalogDatabase database;
   private final Duration startupTime;
   private final Closer closer;
   private final CountDownLatch closed = new CountDownLatch(1);
@@ -26,13 +29,15 @@ public final class RunningDemo implements AutoCloseable {
       DemoOptions options,
       CatalogInstance instanceA,
       CatalogInstance instanceB,
-      String databaseUrl,
+      RedisService redis,
+      CatalogDatabase database,
       Duration startupTime,
       Closer closer) {
     this.options = options;
     this.instanceA = instanceA;
     this.instanceB = instanceB;
-    this.databaseUrl = databaseUrl;
+    this.redis = redis;
+    this.database = database;
     this.startupTime = startupTime;
     this.closer = closer;
   }
@@ -57,7 +62,28 @@ public final class RunningDemo implements AutoCloseable {
 
   /** The JDBC URL of the migrated catalog database, password masked. */
   public String databaseUrl() {
-    return databaseUrl;
+    return database.displayUrl();
+  }
+
+  /** The Redis both instances use (for fault injection: {@code CLIENT KILL}). */
+  public RedisService redis() {
+    return redis;
+  }
+
+  /**
+   * A new connection pool over the catalog database, for writes that bypass the application
+   * (the scenarios' plain-SQL updates); the caller closes it.
+   */
+  public com.zaxxer.hikari.HikariDataSource openPool(String name, int size) {
+    return database.openPool(name, size, Duration.ofSeconds(5));
+  }
+
+  /** What a scenario started later needs to reach this demo (see {@code DemoStateFile}). */
+  dev.coherent.demo.internal.DemoStateFile.State state() {
+    return new dev.coherent.demo.internal.DemoStateFile.State(
+        instanceA.baseUri().toString(), instanceB.baseUri().toString(), options.adminToken(),
+        redis.url(), database.jdbcUrl(), database.user(), database.password(),
+        options.reconcileInterval().toMillis());
   }
 
   /** From the call to {@link DemoApp#start} until both instances served. */

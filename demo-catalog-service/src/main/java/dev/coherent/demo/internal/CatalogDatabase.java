@@ -48,6 +48,19 @@ public final class CatalogDatabase {
     return source;
   }
 
+  /** The JDBC URL as configured (it may hold a password: not for output). */
+  public String jdbcUrl() {
+    return jdbcUrl;
+  }
+
+  public String user() {
+    return user;
+  }
+
+  public String password() {
+    return password;
+  }
+
   /** The JDBC URL with any password masked, for output. */
   public String displayUrl() {
     return Settings.mask(jdbcUrl);
