@@ -60,6 +60,8 @@
     if (!row) {
       row = document.createElement('tr');
       row.id = 'row-' + id;
+      row.dataset.staleEpisodes = '0';
+      row.dataset.lastStaleMs = '0';
       row.innerHTML = '<td>' + id + '</td><td id="db-' + id + '"></td><td id="a-' + id
         + '"></td><td id="b-' + id + '"><span id="b-version-' + id + '"></span></td>'
         + '<td id="b-state-' + id + '"></td>';
@@ -111,19 +113,29 @@
         const bVersion = rb.status === 200 ? rb.body.version : (rb.status === 404 ? Infinity : -1);
         const behind = row.exists ? bVersion < row.version : rb.status !== 404;
         const state = $('b-state-' + id);
+        const tr = $('row-' + id);
         if (behind) {
-          if (!staleSince[id]) { staleSince[id] = now; }
+          if (!staleSince[id]) {
+            staleSince[id] = now;
+            // Each time B falls behind on this product counts (and, once over, how long it was).
+            tr.dataset.staleEpisodes = parseInt(tr.dataset.staleEpisodes, 10) + 1;
+          }
           const ms = now - staleSince[id];
           worst = Math.max(worst, ms);
           state.textContent = 'stale for ' + ms + ' ms';
           state.className = 'stale';
         } else {
+          if (staleSince[id]) {
+            tr.dataset.lastStaleMs = now - staleSince[id];
+          }
           delete staleSince[id];
           state.textContent = 'fresh';
           state.className = 'fresh';
         }
       });
       $('stale-now').textContent = worst + ' ms';
+      const peak = Math.max(worst, ...samples.map(x => x[1]), 0);
+      $('stale-peak').textContent = peak + ' ms';
       samples.push([now, worst]);
       while (samples.length && samples[0][0] < now - WINDOW_MS) { samples.shift(); }
       draw(now);

@@ -37,6 +37,8 @@ final class ScenarioCommand implements Subcommand {
 
   private static final Set<String> OWN_FLAGS = Set.of("--a", "--b", "--token", "--report",
       "--mode", "--outage", "--products", "--api-writes", "--sql-writes", "--deletes", "--writes");
+  private static final Set<String> DEMO_FLAGS = Set.of(DemoOptions.PORT_A_FLAG,
+      DemoOptions.PORT_B_FLAG, DemoOptions.RECONCILE_INTERVAL_FLAG, DemoOptions.ADMIN_TOKEN_FLAG);
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -139,6 +141,11 @@ final class ScenarioCommand implements Subcommand {
       String arg = args.get(i);
       String flag = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
       if (!OWN_FLAGS.contains(flag)) {
+        if (!DEMO_FLAGS.contains(flag)) {
+          throw new UsageException("unknown flag '" + flag + "' for 'scenario'; valid flags: "
+              + String.join(", ", new java.util.TreeSet<>(OWN_FLAGS)) + ", "
+              + String.join(", ", new java.util.TreeSet<>(DEMO_FLAGS)));
+        }
         demo.add(arg);
         if (!arg.contains("=") && i + 1 < args.size() && !args.get(i + 1).startsWith("--")) {
           demo.add(args.get(++i));

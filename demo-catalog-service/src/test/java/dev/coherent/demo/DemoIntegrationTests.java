@@ -160,7 +160,9 @@ class DemoIntegrationTests {
               () ->
                   CatalogInstance.start(
                       "instance-x-it01", port, DemoOptions.PORT_B_FLAG, Duration.ofSeconds(5),
-                      Services.redis(), CatalogDatabase.prepare(Services.postgres()), List.of()))
+                      Services.redis(), CatalogDatabase.prepare(Services.postgres()),
+                      DemoOptions.create(), List.of(java.net.URI.create("http://localhost:" + port)),
+                      List.of()))
           .isInstanceOf(DemoStartupException.class)
           .hasMessage("port " + port + " (--port-b) is already in use; choose another with --port-b");
       await()

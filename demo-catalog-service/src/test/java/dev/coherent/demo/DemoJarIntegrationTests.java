@@ -100,7 +100,14 @@ class DemoJarIntegrationTests {
       assertThat(read("demo.out"))
           .contains("Redis:", "PostgreSQL:", "10000 products",
               "http://localhost:" + portA + "/health", "http://localhost:" + portB + "/health",
-              "each instance reconciles every 2s", "Press Ctrl-C to stop.");
+              "each instance reconciles every 2s", "Press Ctrl-C to stop.",
+              "Live page:   http://localhost:" + portA + "/#token=", "Admin token: ",
+              "Three things to try:");
+      // The live page is served by the jar (from its resources, no CDN).
+      HttpProbe.Answer page = HttpProbe.send("GET", URI.create("http://localhost:" + portA + "/"),
+          null, Map.of());
+      assertThat(page.status).isEqualTo(200);
+      assertThat(page.text).contains("<script src=\"/live.js\"></script>").doesNotContain("https://");
 
       long stop = System.nanoTime();
       process.destroy(); // SIGTERM: the shutdown hooks run
@@ -128,7 +135,7 @@ class DemoJarIntegrationTests {
     assertThat(run.exitCode).isEqualTo(2);
     assertThat(run.err.lines().findFirst())
         .hasValue("error: unknown flag '--colour' for 'demo'; valid flags: --port-a, --port-b,"
-            + " --reconcile-interval, --help");
+            + " --reconcile-interval, --admin-token, --help");
     assertThat(run.err).contains("Usage: java -jar demo-catalog-service.jar demo [flags]");
   }
 

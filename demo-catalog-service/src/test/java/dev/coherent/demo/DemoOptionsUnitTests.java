@@ -92,17 +92,17 @@ class DemoOptionsUnitTests {
   @Test
   void unknownFlagListsTheValidOnes() {
     assertUsageError(
-        "unknown flag '--portA' for 'demo'; valid flags: --port-a, --port-b, --reconcile-interval, --help",
+        "unknown flag '--portA' for 'demo'; valid flags: --port-a, --port-b, --reconcile-interval, --admin-token, --help",
         "--portA", "8081");
     assertUsageError(
-        "unknown flag '--verbose' for 'demo'; valid flags: --port-a, --port-b, --reconcile-interval, --help",
+        "unknown flag '--verbose' for 'demo'; valid flags: --port-a, --port-b, --reconcile-interval, --admin-token, --help",
         "--verbose=true");
   }
 
   @Test
   void positionalArgumentIsRefused() {
     assertUsageError(
-        "unexpected argument '8081' for 'demo'; valid flags: --port-a, --port-b, --reconcile-interval, --help",
+        "unexpected argument '8081' for 'demo'; valid flags: --port-a, --port-b, --reconcile-interval, --admin-token, --help",
         "8081");
   }
 
@@ -144,7 +144,22 @@ class DemoOptionsUnitTests {
             .runId("abc1").build();
     assertThat(options.mutate().build()).isEqualTo(options).hasSameHashCodeAs(options);
     assertThat(options.mutate().portB(1002).build().portB()).isEqualTo(1002);
-    assertThat(options).hasToString("DemoOptions{portA=1000, portB=1001, reconcileInterval=3s, runId=abc1}");
+    assertThat(options).hasToString(
+        "DemoOptions{portA=1000, portB=1001, reconcileInterval=3s, runId=abc1, demoMode=true}");
+    assertThat(options.mutate().build().adminToken()).isEqualTo(options.adminToken());
+  }
+
+  @Test
+  void theAdminTokenIsRandomUnlessGivenAndChecked() {
+    assertThat(DemoOptions.create().adminToken()).matches("[0-9a-f]{32}")
+        .isNotEqualTo(DemoOptions.create().adminToken());
+    assertThat(DemoOptions.parse(java.util.List.of("--admin-token", "my-token-of-16-chars"))
+        .adminToken()).isEqualTo("my-token-of-16-chars");
+    assertUsageError("--admin-token must be 16 to 128 letters, digits, '-' or '_' but was 5"
+        + " characters", "--admin-token", "short");
+    assertUsageError("--admin-token must be 16 to 128 letters, digits, '-' or '_' but was 20"
+        + " characters with others than those", "--admin-token", "has spaces in it !!!");
+    assertThat(DemoOptions.create().toString()).doesNotContain(DemoOptions.create().adminToken());
   }
 
   @Test
@@ -162,6 +177,7 @@ class DemoOptionsUnitTests {
   void flagUsageListsEveryFlagWithItsDefault() {
     assertThat(DemoOptions.flagUsage())
         .contains("--port-a PORT", "default 8081", "--port-b PORT", "default 8082",
-            "--reconcile-interval DURATION", "at least 250ms, default 5s", "--help");
+            "--reconcile-interval DURATION", "at least 250ms, default 5s",
+            "--admin-token TOKEN", "default: random, printed", "--help");
   }
 }

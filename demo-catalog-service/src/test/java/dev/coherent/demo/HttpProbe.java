@@ -2,17 +2,20 @@ package dev.coherent.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 
-/** Test helpers: GET a health URL and parse it; pick free ports. */
+/** Test helpers: HTTP requests with their status, headers and parsed JSON body; free ports. */
 final class HttpProbe {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient CLIENT =
@@ -20,39 +23,51 @@ final class HttpProbe {
 
   private HttpProbe() {}
 
-  /** A GET answered: status and parsed JSON body. */
+  /** An answer: status, headers, the body as text and (when it is JSON) parsed. */
   static final class Answer {
     final int status;
     final JsonNode json;
+    final String text;
+    final HttpHeaders headers;
     final Duration took;
 
-    Answer(int status, JsonNode json, Duration took) {
+    Answer(int status, JsonNode json, String text, HttpHeaders headers, Duration took) {
       this.status = status;
       this.json = json;
+      this.text = text;
+      this.headers = headers;
       this.took = took;
+    }
+
+    String header(String name) {
+      return headers.firstValue(name).orElse(null);
     }
   }
 
   static Answer get(URI uri) throws IOException, InterruptedException {
-    long start = System.nanoTime();
-    HttpResponse<String> response =
-        CLIENT.send(
-            HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build(),
-            HttpResponse.BodyHandlers.ofString());
-    Duration took = Duration.ofNanos(System.nanoTime() - start);
-    return new Answer(response.statusCode(), JSON.readTree(response.body()), took);
+    return send("GET", uri, null, Map.of());
   }
 
-  static Answer put(URI uri, String jsonBody) throws IOException, InterruptedException {
+  /** Any request; {@code body} null sends none. */
+  static Answer send(String method, URI uri, String body, Map<String, String> headers)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
+    headers.forEach(request::header);
     long start = System.nanoTime();
-    HttpResponse<String> response =
-        CLIENT.send(
-            HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
-                .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(jsonBody)).build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
     Duration took = Duration.ofNanos(System.nanoTime() - start);
-    return new Answer(response.statusCode(), JSON.readTree(response.body()), took);
+    JsonNode json;
+    try {
+      json = response.body().isEmpty() ? MissingNode.getInstance() : JSON.readTree(response.body());
+    } catch (IOException e) {
+      json = MissingNode.getInstance(); // not JSON (the live page, /metrics)
+    }
+    return new Answer(response.statusCode(), json, response.body(), response.headers(), took);
   }
 
   /** Whether {@code uri} answers 200 with status UP right now. */

@@ -22,8 +22,8 @@ class CatalogSchemaIntegrationTests {
   /** coherent-db's V1 change log, V2 tracking triggers, V3 retention. */
   private static final int LIBRARY_MIGRATIONS = 4;
 
-  /** V1 catalog schema, V2 seed, V3 tracking. */
-  private static final int CATALOG_MIGRATIONS = 3;
+  /** V1 catalog schema, V2 seed, V3 tracking, V4 Hibernate regions' namespaces and listings. */
+  private static final int CATALOG_MIGRATIONS = 4;
 
   /** Everything in the catalog except updated_at (which is the seeding time). */
   private static final String CATALOG_DIGEST =
@@ -42,7 +42,7 @@ class CatalogSchemaIntegrationTests {
       // The library's tables come first, so the catalog's history starts with a baseline at 0
       // (no catalog migration yet) rather than with nothing.
       assertThat(first.catalog())
-          .isEqualTo(new MigrationResult(CATALOG_MIGRATIONS, CatalogSchema.BASELINE_VERSION, "3"));
+          .isEqualTo(new MigrationResult(CATALOG_MIGRATIONS, CatalogSchema.BASELINE_VERSION, "4"));
 
       assertThat(queryLong(ds, "SELECT count(*) FROM categories")).isEqualTo(20);
       assertThat(queryLong(ds, "SELECT count(*) FROM products")).isEqualTo(10_000);
@@ -54,12 +54,16 @@ class CatalogSchemaIntegrationTests {
       assertThat(queryLong(ds, "SELECT count(*) FROM products WHERE stock = 0")).isPositive();
       // The seed runs before the tables are tracked: initial data is not a change.
       assertThat(queryLong(ds, "SELECT count(*) FROM coherent_change_log")).isZero();
+      // One listing version per category, seeded before the listings are tracked.
+      assertThat(queryLong(ds, "SELECT count(*) FROM category_listings WHERE version = 1"))
+          .isEqualTo(20);
       assertThat(
               queryLong(
                   ds,
                   "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'coherent_track_%'"
-                      + " AND tgrelid IN ('products'::regclass, 'categories'::regclass)"))
-          .isEqualTo(6);
+                      + " AND tgrelid IN ('products'::regclass, 'categories'::regclass,"
+                      + " 'category_listings'::regclass)"))
+          .isEqualTo(9);
       // The two histories stay apart: the library's holds only its own migrations.
       assertThat(queryLong(ds, "SELECT count(*) FROM " + CoherentSchema.SCHEMA_HISTORY_TABLE + " WHERE success"))
           .isEqualTo(LIBRARY_MIGRATIONS);
@@ -70,7 +74,7 @@ class CatalogSchemaIntegrationTests {
       CatalogSchema.Results second = CatalogSchema.migrateAll(ds);
       assertThat(second.migrationsExecuted()).isZero();
       assertThat(second.library()).isEqualTo(new MigrationResult(0, "4", "4"));
-      assertThat(second.catalog()).isEqualTo(new MigrationResult(0, "3", "3"));
+      assertThat(second.catalog()).isEqualTo(new MigrationResult(0, "4", "4"));
       assertThat(queryString(ds, CATALOG_DIGEST)).isEqualTo(digest);
       assertThat(queryLong(ds, "SELECT count(*) FROM products")).isEqualTo(10_000);
       assertThat(queryLong(ds, "SELECT count(*) FROM categories")).isEqualTo(20);
