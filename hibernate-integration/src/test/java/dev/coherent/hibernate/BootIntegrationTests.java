@@ -120,6 +120,15 @@ class BootIntegrationTests {
   }
 
   @Test
+  void referenceEntriesAreRefusedSayingWhy() {
+    Map<String, Object> s = settings();
+    s.put("hibernate.cache.use_reference_entries", "true");
+    assertThatThrownBy(() -> build(s, Item.class, Shelf.class))
+        .hasStackTraceContaining("hibernate.cache.use_reference_entries=true caches entity"
+            + " instances by reference, which cannot be shared between instances");
+  }
+
+  @Test
   void entitiesSharingARegionGetACommentInsteadOfATrackingStatement() {
     try (SessionFactory sf = build(settings(), SharedRegionA.class, SharedRegionB.class,
         Item.class, Shelf.class)) {
