@@ -18,15 +18,12 @@ import org.jspecify.annotations.Nullable;
  * identical queries must not share a result. {@link #clear} ({@code evictQueryRegions()}) empties
  * the region on every instance (an epoch bump). Thread-safe (the namespace is).
  */
-public final class CoherentQueryResultsRegion implements QueryResultsRegion {
-  private final String name;
-  private final RegionFactory factory;
+public final class CoherentQueryResultsRegion extends DirectRegion implements QueryResultsRegion {
   private final NearCache<Object, Object> cache;
 
   public CoherentQueryResultsRegion(String name, RegionFactory factory,
       NearCache<Object, Object> cache) {
-    this.name = name;
-    this.factory = factory;
+    super(name, factory);
     this.cache = cache;
   }
 
@@ -47,20 +44,5 @@ public final class CoherentQueryResultsRegion implements QueryResultsRegion {
   @Override
   public void clear() {
     cache.invalidateAll();
-  }
-
-  @Override
-  public String getName() {
-    return name;
-  }
-
-  @Override
-  public RegionFactory getRegionFactory() {
-    return factory;
-  }
-
-  @Override
-  public void destroy() {
-    // The namespace belongs to the runtime, which the factory closes.
   }
 }

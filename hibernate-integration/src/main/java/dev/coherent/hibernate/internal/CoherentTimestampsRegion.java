@@ -16,16 +16,13 @@ import org.hibernate.engine.spi.SharedSessionContractImplementor;
  * "invalidated until now + timeout" before a write and "invalidated at now" after it, the last
  * one winning. Thread-safe (the shared timestamps are; the set of tables seen is concurrent).
  */
-public final class CoherentTimestampsRegion implements TimestampsRegion {
-  private final String name;
-  private final RegionFactory factory;
+public final class CoherentTimestampsRegion extends DirectRegion implements TimestampsRegion {
   private final UpdateTimestamps timestamps;
   private final Set<String> seen = ConcurrentHashMap.newKeySet();
 
   public CoherentTimestampsRegion(String name, RegionFactory factory,
       UpdateTimestamps timestamps) {
-    this.name = name;
-    this.factory = factory;
+    super(name, factory);
     this.timestamps = timestamps;
   }
 
@@ -51,20 +48,5 @@ public final class CoherentTimestampsRegion implements TimestampsRegion {
   @Override
   public void clear() {
     seen.forEach(table -> timestamps.touch(table, timestamps.now()));
-  }
-
-  @Override
-  public String getName() {
-    return name;
-  }
-
-  @Override
-  public RegionFactory getRegionFactory() {
-    return factory;
-  }
-
-  @Override
-  public void destroy() {
-    // Nothing is held here; the runtime (and its Redis connection) is the factory's.
   }
 }
