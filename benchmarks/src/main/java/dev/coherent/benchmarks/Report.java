@@ -145,8 +145,20 @@ public final class Report {
                 r.has("hibernateHitRatioVsJcache")) + "); "
             + num(r, "hibernateHitRatioVsJcacheByValue", "%.2f") + " x store-by-value; the database "
             + num(r, "hibernateNoCacheRatioVsCoherent", "%.0f") + " x Coherent's");
-    row(md, "8", "Hibernate cached query", "waits for Coherent's query cache (refused at boot)", "",
-        "not measured");
+    row(md, "8", "Hibernate cached query (`setCacheable(true)`): the names of "
+            + num(r, "hibernateQueryRowsPerResult", "%.0f") + " products from a hot id, " + num(r, "hibernateHotIds", "%.0f") + " distinct results, a fresh session per"
+            + " query (µs/op; allocation B/op)",
+        "query-cache hit (result from L1, the table's update timestamp read from Redis): "
+            + num(r, "hibernateQueryHitUs", "%.2f") + usErr(r, "hibernateQueryHitUsError") + " ("
+            + num(r, "hibernateQueryHitAllocBytesPerOp", "%,.0f") + " B)",
+        "hibernate-jcache + Caffeine JCache (local only) hit " + num(r, "hibernateJcacheQueryHitUs",
+            "%.2f") + usErr(r, "hibernateJcacheQueryHitUsError") + " ("
+            + num(r, "hibernateJcacheQueryHitAllocBytesPerOp", "%,.0f")
+            + " B); no second-level cache (the `SELECT`) " + num(r, "hibernateNoCacheQueryUs", "%.1f")
+            + usErr(r, "hibernateNoCacheQueryUsError") + " ("
+            + num(r, "hibernateNoCacheQueryAllocBytesPerOp", "%,.0f") + " B)",
+        num(r, "hibernateQueryHitRatioVsJcache", "%.2f") + " x jcache's time; "
+            + num(r, "hibernateQueryHitRatioVsNoCache", "%.2f") + " x the database's");
 
     if (!r.notes().isEmpty()) {
       md.append("\nNotes from this run:\n\n");

@@ -98,6 +98,12 @@ class BenchmarkReportUnitTests {
     r.put("hibernateJcacheFindHitUs", 0.917);
     r.put("hibernateHitRatioVsJcache", 1.112);
     r.put("hibernateNoCacheFindUs", 40.13);
+    r.put("hibernateQueryRowsPerResult", 10);
+    r.put("hibernateQueryHitUs", 31.5);
+    r.put("hibernateJcacheQueryHitUs", 2.1);
+    r.put("hibernateNoCacheQueryUs", 90.0);
+    r.put("hibernateQueryHitRatioVsJcache", 15.0);
+    r.put("hibernateQueryHitRatioVsNoCache", 0.35);
     Path json = dir.resolve("out/run.json");
     Path md = dir.resolve("out/run.md");
     r.write(json, md);
@@ -122,7 +128,12 @@ class BenchmarkReportUnitTests {
         .contains("Caffeine JCache (local only) hit 0.92 (n/a B)")
         .contains("no second-level cache (one `SELECT`) 40.1")
         .contains("1.11 x jcache's time (target ≤ 1.25 x: met)")
-        .contains("| 8 | Hibernate cached query | waits for Coherent's query cache");
+        .contains("| 8 | Hibernate cached query (`setCacheable(true)`): the names of 10 products"
+            + " from a hot id, 100 distinct results")
+        .contains("read from Redis): 31.50 (n/a B)")
+        .contains("Caffeine JCache (local only) hit 2.10 (n/a B); no second-level cache (the"
+            + " `SELECT`) 90.0")
+        .contains("15.00 x jcache's time; 0.35 x the database's");
     assertThat(table.lines().filter(l -> l.startsWith("| ")).count())
         .as("the header and twelve measurement rows").isEqualTo(13);
   }

@@ -13,14 +13,15 @@ import org.hibernate.SessionFactory;
 import org.hibernate.boot.MetadataSources;
 import org.hibernate.boot.registry.StandardServiceRegistry;
 import org.hibernate.boot.registry.StandardServiceRegistryBuilder;
+import org.hibernate.cache.spi.RegionFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Session factories of the Hibernate group over one PostgreSQL database, one per second-level
  * cache: Coherent, hibernate-jcache on Caffeine's JCache (local only; two configurations), or
- * none. Every other
- * setting is the same for the three: Hibernate's statistics on (they prove the hits), session
- * metrics logging off, a HikariCP pool of 2 connections. Stateless; thread-safe.
+ * none; with or without the query cache. Every other setting is the same for the three:
+ * Hibernate's statistics on (they prove the hits), session metrics logging off, a HikariCP pool
+ * of 2 connections. Stateless; thread-safe.
  */
 public final class HibernateSetup {
   static final String CAFFEINE_PROVIDER =
@@ -99,9 +100,12 @@ public final class HibernateSetup {
   /**
    * A session factory with the given cache; {@code redisUrl} and {@code tenant} are used by
    * Coherent only. {@code createSchema} drops and creates the table ({@code hbm2ddl.auto=create}).
+   * {@code queryCache} sets {@code hibernate.cache.use_query_cache=true} with a second-level cache
+   * (with none there is no query cache: the setting stays false); jcache by reference then gets
+   * its query-results and update-timestamps regions created by reference too.
    */
   public static Built build(Db db, Cache cache, String redisUrl, String tenant,
-      boolean createSchema) {
+      boolean createSchema, boolean queryCache) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(db.jdbcUrl());
     config.setUsername(db.user());
@@ -117,7 +121,7 @@ public final class HibernateSetup {
     s.put("hibernate.generate_statistics", "true");
     s.put("hibernate.session.events.log", "false");
     s.put("hibernate.hbm2ddl.auto", createSchema ? "create" : "none");
-    s.put("hibernate.cache.use_query_cache", "false");
+    s.put("hibernate.cache.use_query_cache", Boolean.toString(queryCache && cache != Cache.NONE));
     switch (cache) {
       case COHERENT -> {
         s.put("hibernate.cache.use_second_level_cache", "true");
@@ -136,6 +140,12 @@ public final class HibernateSetup {
                 HibernateSetup.class.getClassLoader());
         cacheManager.createCache(Product.class.getName(),
             new MutableConfiguration<>().setStoreByValue(false));
+        if (queryCache) {
+          cacheManager.createCache(RegionFactory.DEFAULT_QUERY_RESULTS_REGION_UNQUALIFIED_NAME,
+              new MutableConfiguration<>().setStoreByValue(false));
+          cacheManager.createCache(RegionFactory.DEFAULT_UPDATE_TIMESTAMPS_REGION_UNQUALIFIED_NAME,
+              new MutableConfiguration<>().setStoreByValue(false));
+        }
         s.put("hibernate.javax.cache.cache_manager", cacheManager);
         s.put("hibernate.javax.cache.missing_cache_strategy", "fail");
       }
@@ -169,7 +179,7 @@ public final class HibernateSetup {
 
   /** Creates the table and inserts {@link #ROWS} products, ids 1 to ROWS, through Hibernate. */
   public static void seed(Db db) {
-    try (Built b = build(db, Cache.NONE, "", "", true)) {
+    try (Built b = build(db, Cache.NONE, "", "", true, false)) {
       b.sessionFactory().inTransaction(session -> {
         for (long id = 1; id <= ROWS; id++) {
           session.persist(new Product(id, "product " + id, 100 + id));
