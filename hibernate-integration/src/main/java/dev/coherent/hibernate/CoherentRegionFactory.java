@@ -27,10 +27,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Coherent as Hibernate's second-level cache: {@code hibernate.cache.region.factory_class=coherent}
- * (or this class's name), and {@code hibernate.cache.coherent.redis_uri}. Every entity, collection
- * and natural-id region is a Coherent namespace: local-memory hits that stay coherent across
- * instances, with Redis as the shared tier. See docs/hibernate.md for the settings, the access
- * types and what is stale for how long under which fault.
+ * (or this class's name), and {@code hibernate.cache.coherent.redis_uri}. Every entity, collection,
+ * natural-id and query-results region is a Coherent namespace: local-memory hits that stay
+ * coherent across instances, with Redis as the shared tier; the update timestamps are the core's
+ * shared {@code UpdateTimestamps}, read from Redis on every check. See docs/hibernate.md for the
+ * settings, the access types and what is stale for how long under which fault.
  *
  * <p>It implements {@link RegionFactory} itself rather than extending Hibernate's {@code
  * AbstractRegionFactory}, whose {@code start} swallows a failure until the first region is built
