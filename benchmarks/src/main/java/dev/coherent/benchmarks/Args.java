@@ -24,7 +24,7 @@ public record Args(boolean quick, Path out, Set<String> only, boolean help) {
 
   public static final String USAGE = String.join("\n",
       "usage: java -jar benchmarks/target/benchmarks.jar [--quick] [--out FILE] [--only GROUP,...]",
-      "  --quick       short iterations, fewer operations (finishes in under 3 minutes)",
+      "  --quick       short iterations, fewer operations (about 4 minutes on 2 cores)",
       "  --out FILE    JSON results (default benchmarks/results/<quick|full>.json);",
       "                the Markdown table is written next to it as <name>.md",
       "  --only LIST   run only these groups: " + String.join(",", GROUPS),

@@ -2,7 +2,7 @@ package dev.coherent.benchmarks;
 
 /**
  * How much each measurement does in a mode. {@link #QUICK} is sized to finish the whole run in
- * under 3 minutes on a 2-core machine; {@link #FULL} follows the issue's figures (10,000 writes
+ * about 4 minutes on a 2-core machine; {@link #FULL} follows the issue's figures (10,000 writes
  * for propagation and so on). Immutable.
  *
  * @param jmhForks JMH forks per benchmark (forked JVMs: run-to-run variance shows between them)
