@@ -17,9 +17,10 @@ import org.slf4j.LoggerFactory;
  * the hash tag {@code {<tenant>:ts:<scope>}} so the scripts run on Redis Cluster; no TTL (a
  * timestamp must never expire). See docs/protocol.md, "Update timestamps".
  *
- * <p>Every reply carries the shared clock, which is also a check of the estimate: a reply whose
- * clock is below the estimate at the moment the call was sent proves the estimate ran ahead (a
- * clock slewed faster than the drift allowance), and the estimate is replaced by that reading.
+ * <p>A read is one GET (the script only for a missing timestamp). Every script reply carries the
+ * shared clock, which is also a check of the estimate: a reply whose clock is below the estimate
+ * at the moment the call was sent proves the estimate ran ahead (a clock slewed faster than the
+ * drift allowance), and the estimate is replaced by that reading.
  *
  * <p>Thread-safety: callers on any thread; {@link #maintain} on the runtime's maintenance thread.
  * The Lettuce command interface is thread-safe, the pending spaces are a concurrent map changed
@@ -56,6 +57,14 @@ public final class RedisUpdateTimestamps implements UpdateTimestamps {
   private final java.util.concurrent.atomic.AtomicLong order = new java.util.concurrent.atomic.AtomicLong();
   private volatile long downUntil;
   private volatile boolean down;
+  /**
+   * Whether the last write (a calibration, an update or a touch) failed and no calibration has
+   * succeeded since. Reads are plain GETs, which a Redis refusing writes (out of memory under
+   * {@code noeviction}, a read-only replica) still answers with old values: while writes fail,
+   * reads answer unknown. Calibration writes the clock every second, so an instance that only
+   * reads notices within a second.
+   */
+  private volatile boolean writesFailing;
 
   /** Keys under {@code <keyPrefix>:{<tenant>:ts:<scope>}}; calibrates at once if Redis answers. */
   RedisUpdateTimestamps(RedisCommands<String, byte[]> redis, Ticker ticker, String keyPrefix,
@@ -76,11 +85,13 @@ public final class RedisUpdateTimestamps implements UpdateTimestamps {
   public long lastUpdate(String space) {
     String key = spaceKey(space);
     // An update of this instance's that Redis has not taken yet: Redis's value is too old.
-    if (pending.containsKey(space) || isDown()) {
+    if (writesFailing || pending.containsKey(space) || isDown()) {
       return UNKNOWN;
     }
     try {
-      return call(Script.STAMP_READ, key, now());
+      byte[] stored = redis.get(key); // the common case: one GET
+      return stored != null ? Long.parseLong(new String(stored, StandardCharsets.US_ASCII))
+          : call(Script.STAMP_READ, key, now());
     } catch (RedisException e) {
       failed("read the timestamp of " + space, e);
       return UNKNOWN;
@@ -144,6 +155,7 @@ public final class RedisUpdateTimestamps implements UpdateTimestamps {
           && (lastWins || owed.notBefore() <= written) ? null : owed);
       return written;
     } catch (RedisException e) {
+      writesFailing = true;
       pending.merge(space, new Pending(notBefore, asked), (owed, now) -> lastWins
           ? (now.order() > owed.order() ? now : owed)
           : new Pending(Math.max(owed.notBefore(), now.notBefore()), Math.max(owed.order(),
@@ -175,8 +187,10 @@ public final class RedisUpdateTimestamps implements UpdateTimestamps {
       long redisNow = parse(Script.STAMP_CLOCK.run(redis, new String[] {clockKey}), 0);
       clock.calibrate(redisNow, sent, ticker.read(), false);
       down = false;
+      writesFailing = false;
       return true;
     } catch (RedisException e) {
+      writesFailing = true;
       failed("read the shared clock", e);
       return false;
     }
