@@ -56,6 +56,22 @@ class UpdateTimestampsIntegrationTests {
   }
 
   @Test
+  void anEstimateRunningAheadOfRedisIsPulledBackAtEachCalibration() {
+    // A ticker 1 % fast: ten times the drift allowance, so the estimate runs ahead between
+    // calibrations; each calibration must notice and take Redis's reading, or it drifts on.
+    UpdateTimestamps fast = runtimes.start("fast", b -> b.ticker(() ->
+            (long) (System.nanoTime() * 1.01)))
+        .updateTimestamps("queries");
+    UpdateTimestamps normal = instance("normal", Duration.ZERO);
+    await().atMost(Duration.ofSeconds(5)).until(() -> fast.now() > 0 && normal.now() > 0);
+    long start = normal.now();
+    await().atMost(Duration.ofSeconds(15)).until(() -> normal.now() - start > 6_000_000);
+    long ahead = fast.now() - normal.update("probe", 0); // the stamp is Redis's clock, or later
+    // About a calibration period's 1 % (10 ms); drifting on, it would be 40 to 60 ms by now.
+    assertThat(ahead).isLessThan(25_000);
+  }
+
+  @Test
   void aSpaceWithoutATimestampReadsAsUpdatedNowAndKeepsThatValue() {
     UpdateTimestamps a = instance("a", Duration.ZERO);
     UpdateTimestamps b = instance("b", Duration.ofMinutes(7));

@@ -95,6 +95,10 @@ public final class RedisUpdateTimestamps implements UpdateTimestamps {
     } catch (RedisException e) {
       failed("read the timestamp of " + space, e);
       return UNKNOWN;
+    } catch (NumberFormatException e) { // not written by Coherent: never read it as old
+      log.warn("update timestamps {}: the timestamp of {} is not a number ({}); read as unknown",
+          base, space, e.getMessage());
+      return UNKNOWN;
     }
   }
 
@@ -130,6 +134,7 @@ public final class RedisUpdateTimestamps implements UpdateTimestamps {
         call(Script.STAMP_TOUCH, spaceKey(space), Math.max(owed.notBefore(), now()));
         pending.remove(space, owed); // unless a newer one was added meanwhile
       } catch (RedisException e) {
+        writesFailing = true;
         failed("record an update of " + space, e);
         return;
       }
@@ -185,7 +190,8 @@ public final class RedisUpdateTimestamps implements UpdateTimestamps {
     try {
       long sent = ticker.read();
       long redisNow = parse(Script.STAMP_CLOCK.run(redis, new String[] {clockKey}), 0);
-      clock.calibrate(redisNow, sent, ticker.read(), false);
+      // Adopted if better, or in any case if the estimate ran ahead of Redis's clock.
+      clock.calibrate(redisNow, sent, ticker.read(), clock.now(() -> sent) > redisNow);
       down = false;
       writesFailing = false;
       return true;
