@@ -97,6 +97,10 @@ class DemoJarIntegrationTests {
 
       assertThat(HttpProbe.get(healthA).json.path("instance").asText()).startsWith("instance-a-");
       assertThat(HttpProbe.get(healthB).json.path("port").asInt()).isEqualTo(portB);
+      // The banner's last lines are printed after both instances answer: wait for them.
+      await().atMost(Duration.ofSeconds(30))
+          .failFast("the demo process exited", () -> !process.isAlive())
+          .until(() -> read("demo.out").contains("Press Ctrl-C to stop."));
       assertThat(read("demo.out"))
           .contains("Redis:", "PostgreSQL:", "10000 products",
               "http://localhost:" + portA + "/health", "http://localhost:" + portB + "/health",
