@@ -8,6 +8,7 @@ import dev.coherent.core.internal.RuntimeSettings;
 import dev.coherent.core.internal.redis.HintAuth;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.resource.ClientResources;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -27,7 +28,8 @@ import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One per service instance: owns one Redis command connection, one Pub/Sub connection, the
+ * One per service instance, on one Redis server or one Redis Cluster ({@link
+ * Builder#redisCluster(String...)}): owns one Redis command connection, one Pub/Sub connection, the
  * maintenance, reconciler and (with the default ticker) clock threads, the loader threads unless a
  * {@code loadExecutor} is given, and creates the namespaces ({@link NearCache}s). Build with
  * {@link #builder()}; close it at shutdown.
@@ -278,6 +280,9 @@ public final class CoherentRuntime implements AutoCloseable {
 
     private @Nullable RedisURI uri;
     private @Nullable RedisClient client;
+    private List<RedisURI> clusterSeeds = List.of();
+    private @Nullable RedisClusterClient clusterClient;
+    private @Nullable ClusterHints clusterHints;
     private @Nullable ClientResources clientResources;
     private @Nullable String username;
     private char @Nullable [] password;
@@ -364,17 +369,80 @@ public final class CoherentRuntime implements AutoCloseable {
      */
     public Builder redisUri(String uri) {
       checkUnsealed("redisUri");
-      Objects.requireNonNull(uri, "redisUri");
+      this.uri = parse("redisUri", uri);
+      return this;
+    }
+
+    private static RedisURI parse(String what, String uri) {
+      Objects.requireNonNull(uri, what);
       try {
-        this.uri = RedisURI.create(uri);
+        return RedisURI.create(uri);
       } catch (RuntimeException e) {
         // Lettuce's own message may quote part of the password: leave it out when there is one.
         String detail = uri.contains("@") ? "" : " (" + e.getMessage() + ")";
-        throw new IllegalArgumentException("redisUri '"
+        throw new IllegalArgumentException(what + " '"
             + uri.replaceFirst("^([A-Za-z]+://)([^:@/]*):.*@", "$1$2:***@")
             + "' is not a Redis URI" + detail + "; expected redis://host:port or"
             + " rediss://host:port", uri.contains("@") ? null : e);
       }
+    }
+
+    /**
+     * A Redis Cluster, by one or more seed nodes ({@code redis://host:port} or {@code
+     * rediss://...}, as {@link #redisUri(String)}): the client discovers the other nodes. Every
+     * key of a namespace is in one slot (hash tag {@code {tenant:namespace}}), and hints travel
+     * as {@link #clusterHints} says. Instead of {@link #redisUri}.
+     */
+    public Builder redisCluster(String... seedUris) {
+      checkUnsealed("redisCluster");
+      Objects.requireNonNull(seedUris, "redisCluster");
+      List<RedisURI> seeds = new ArrayList<>();
+      for (String seed : seedUris) {
+        seeds.add(parse("redisCluster seed", seed));
+      }
+      this.clusterSeeds = checkSeeds(seeds);
+      return this;
+    }
+
+    /** A Redis Cluster by Lettuce {@link RedisURI} seeds (copied), as {@link #redisCluster(String...)}. */
+    public Builder redisCluster(Collection<RedisURI> seedUris) {
+      checkUnsealed("redisCluster");
+      Objects.requireNonNull(seedUris, "redisCluster");
+      List<RedisURI> seeds = new ArrayList<>();
+      for (RedisURI seed : seedUris) {
+        seeds.add(RedisURI.builder(Objects.requireNonNull(seed, "redisCluster seed")).build());
+      }
+      this.clusterSeeds = checkSeeds(seeds);
+      return this;
+    }
+
+    private static List<RedisURI> checkSeeds(List<RedisURI> seeds) {
+      if (seeds.isEmpty()) {
+        throw new IllegalArgumentException("redisCluster needs at least one seed URI but was"
+            + " given none; e.g. redisCluster(\"redis://10.0.0.1:6379\")");
+      }
+      return List.copyOf(seeds);
+    }
+
+    /**
+     * An existing cluster client to share (not closed by the runtime); it connects to its own
+     * seeds, and its options are left as they are (Coherent's own client fails fast while
+     * disconnected and refreshes the topology periodically and on MOVED: configure it alike).
+     */
+    public Builder redisClusterClient(RedisClusterClient client) {
+      checkUnsealed("redisClusterClient");
+      this.clusterClient = Objects.requireNonNull(client, "redisClusterClient");
+      return this;
+    }
+
+    /**
+     * How hints travel on a cluster: {@link ClusterHints#SHARDED} (the default; Redis 7+, checked
+     * at {@link #build}) or {@link ClusterHints#CLASSIC} (Redis 6 clusters). Every instance of a
+     * tenant must use the same mode (docs/protocol.md, "Hint channels"). Cluster only.
+     */
+    public Builder clusterHints(ClusterHints mode) {
+      checkUnsealed("clusterHints");
+      this.clusterHints = Objects.requireNonNull(mode, "clusterHints");
       return this;
     }
 
@@ -385,7 +453,7 @@ public final class CoherentRuntime implements AutoCloseable {
       return this;
     }
 
-    /** An existing client to share (not closed by the runtime); still needs {@link #redisUri}. */
+    /** An existing standalone client to share (not closed by the runtime); still needs {@link #redisUri}. */
     public Builder redisClient(RedisClient client) {
       checkUnsealed("redisClient");
       this.client = Objects.requireNonNull(client, "redisClient");
@@ -550,8 +618,24 @@ public final class CoherentRuntime implements AutoCloseable {
      */
     public CoherentRuntime build() {
       checkUnsealed("build");
-      if (uri == null) {
-        throw new IllegalStateException("redisUri is required (e.g. redis://localhost:6379)");
+      boolean cluster = !clusterSeeds.isEmpty() || clusterClient != null;
+      if (uri == null && !cluster) {
+        throw new IllegalStateException("redisUri or redisCluster is required (e.g."
+            + " redis://localhost:6379)");
+      }
+      if (uri != null && cluster) {
+        throw new IllegalStateException("both redisUri (" + uri.getHost() + ":" + uri.getPort()
+            + ") and a cluster (" + (clusterClient != null ? "redisClusterClient" : "redisCluster")
+            + ") are set; a runtime uses one Redis server or one Redis Cluster");
+      }
+      if (cluster && client != null) {
+        throw new IllegalStateException("redisClient is a standalone client but the runtime is"
+            + " set up for a cluster; share a RedisClusterClient with redisClusterClient instead");
+      }
+      if (!cluster && clusterHints != null) {
+        throw new IllegalStateException("clusterHints (" + clusterHints + ") applies to a Redis"
+            + " Cluster only (redisCluster or redisClusterClient); standalone Redis always uses"
+            + " classic Pub/Sub");
       }
       if (reconcileSpacing.compareTo(reconcileInterval) > 0) {
         throw new IllegalStateException("reconcileSpacing (" + reconcileSpacing + ") must not"
@@ -559,7 +643,8 @@ public final class CoherentRuntime implements AutoCloseable {
       }
       sealed = true;
       try {
-        return new CoherentRuntime(new RuntimeSettings(uri, client, clientResources, username,
+        return new CoherentRuntime(new RuntimeSettings(uri, client, clusterSeeds, clusterClient,
+            clusterHints == null ? ClusterHints.SHARDED : clusterHints, clientResources, username,
             password == null ? null : password.clone(), instanceId, tenant, keyPrefix,
             channelPrefix, meterRegistry, ticker, clock, random, loadExecutor, commandTimeout,
             maintenanceInterval, leasePoll, l1ClockResolution, hintFilter, hintAuth, changeLog,

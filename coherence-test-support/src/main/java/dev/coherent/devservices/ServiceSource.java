@@ -7,5 +7,7 @@ public enum ServiceSource {
   /** A Testcontainers container (only when a Docker engine answers). */
   TESTCONTAINERS,
   /** An embedded binary started by this JVM on a free loopback port. */
-  EMBEDDED
+  EMBEDDED,
+  /** The system's own binaries (on the PATH), started by this JVM on free loopback ports. */
+  SYSTEM
 }

@@ -27,6 +27,7 @@ public final class Services {
   private static @Nullable RedisService redis;
   private static @Nullable PostgresService postgres;
   private static @Nullable Boolean docker;
+  private static @Nullable RedisClusterService redisCluster;
 
   private Services() {}
 
@@ -46,6 +47,46 @@ public final class Services {
       redis = chosen;
     }
     return redis;
+  }
+
+  /**
+   * Why no Redis Cluster can be had here (no {@link Settings#REDIS_CLUSTER_URL} and no
+   * {@code redis-server} 7 on the PATH), for a JUnit assumption; null when {@link #redisCluster()}
+   * will work. Docker is not used for the cluster: a containerised cluster announces addresses the
+   * host cannot reach without host networking.
+   */
+  public static synchronized @Nullable String redisClusterUnavailable() {
+    if (redisCluster != null || Settings.get(Settings.REDIS_CLUSTER_URL) != null) {
+      return null;
+    }
+    return SystemRedisCluster.unavailableReason();
+  }
+
+  /**
+   * The Redis Cluster for this JVM, started on first call: {@link Settings#REDIS_CLUSTER_URL}, or
+   * 3 masters and 3 replicas of the system's {@code redis-server} on free loopback ports.
+   *
+   * @throws IllegalStateException if neither is possible ({@link #redisClusterUnavailable()} says why)
+   */
+  public static synchronized RedisClusterService redisCluster() {
+    if (redisCluster == null) {
+      String url = Settings.get(Settings.REDIS_CLUSTER_URL);
+      RedisClusterService chosen;
+      if (url != null) {
+        chosen = ConfiguredRedisCluster.connect(Settings.REDIS_CLUSTER_URL, url);
+      } else {
+        String reason = SystemRedisCluster.unavailableReason();
+        if (reason != null) {
+          throw new IllegalStateException("no Redis Cluster: " + reason + "; or set "
+              + Settings.REDIS_CLUSTER_URL);
+        }
+        chosen = SystemRedisCluster.launch();
+      }
+      log.info("Redis Cluster for this JVM: {} at {}", chosen.source(),
+          Settings.mask(String.join(",", chosen.seedUrls())));
+      redisCluster = chosen;
+    }
+    return redisCluster;
   }
 
   /** The PostgreSQL server for this JVM, started on first call. */

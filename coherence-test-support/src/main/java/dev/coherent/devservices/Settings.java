@@ -9,6 +9,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Settings {
   public static final String REDIS_URL = "COHERENT_REDIS_URL";
+  /** Seed nodes of an existing Redis Cluster, comma-separated {@code redis://host:port} URLs. */
+  public static final String REDIS_CLUSTER_URL = "COHERENT_REDIS_CLUSTER_URL";
   public static final String JDBC_URL = "COHERENT_JDBC_URL";
   public static final String JDBC_USER = "COHERENT_JDBC_USER";
   public static final String JDBC_PASSWORD = "COHERENT_JDBC_PASSWORD";

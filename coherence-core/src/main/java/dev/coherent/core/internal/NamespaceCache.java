@@ -447,9 +447,21 @@ public final class NamespaceCache<K, V> implements NearCache<K, V>, Reconcilable
    */
   @Override
   public void checkRedisState() {
+    // Read before Redis: every hint seen by then was published at or below Redis's sequence,
+    // unless Redis lost increments (a failover to a replica that lagged, a restart).
+    long seen = hints.lastSequence();
     L2Store.EpochState state = l2.state(initialEpoch());
     l1.adoptEpoch(state.epoch(), "check");
     health.recovered();
+    if (state.sequence() < seen) {
+      // Going backwards is "hints may be lost", never "caught up": later hints reuse sequences
+      // this instance has seen, so their gaps would go unnoticed. Adopt Redis's as the baseline.
+      metrics.sequenceRegressions.increment();
+      hints.resetSequence(state.sequence());
+      hints.sequenceBehind(state.sequence());
+      reconciles.request("sequence_regressed");
+      return;
+    }
     if (hints.sequenceBehind(state.sequence())) {
       metrics.sequenceGaps.increment();
       reconciles.request("sequence_behind");

@@ -41,6 +41,7 @@ final class NamespaceMetrics {
   final Counter hintsDropped;
   final Counter hintsReordered;
   final Counter sequenceGaps;
+  final Counter sequenceRegressions;
   final Counter reconcileApplied;
   final Counter reconcileFlushes;
   final Counter staleDetected;
@@ -81,6 +82,7 @@ final class NamespaceMetrics {
     hintsDropped = counter("coherent.hints.dropped");
     hintsReordered = counter("coherent.hints.reordered");
     sequenceGaps = counter("coherent.reconcile.gaps");
+    sequenceRegressions = counter("coherent.reconcile.sequence.regressions");
     reconcileApplied = counter("coherent.reconcile.applied");
     reconcileFlushes = counter("coherent.reconcile.flushes");
     staleDetected = counter("coherent.stale.detected");

@@ -48,6 +48,7 @@ public final class RuntimeEngine implements AutoCloseable {
   private final @Nullable ScheduledExecutorService clockExecutor;
   private final ReconcileLoop reconcileLoop;
   private final Counter reconnects;
+  private final Counter lostSubscriptions;
   private final RedisConnections redis;
   private final RuntimeContext context;
   private final HintCodec hintCodec;
@@ -75,6 +76,9 @@ public final class RuntimeEngine implements AutoCloseable {
         this::pingSubscriber, s.ticker(), s.meterRegistry());
     this.reconnects = Counter.builder("coherent.reconcile.reconnects")
         .description("Pub/Sub reconnections").register(s.meterRegistry());
+    this.lostSubscriptions = Counter.builder("coherent.reconcile.subscriptions.lost")
+        .description("hint channel subscriptions a Redis Cluster took away (slot moved, node"
+            + " lost), each subscribed again on the new owner").register(s.meterRegistry());
     Ticker l1Ticker = s.ticker();
     if (s.ticker() == Ticker.systemTicker()) {
       this.clockExecutor = Executors.newSingleThreadScheduledExecutor(daemon("coherent-clock"));
@@ -135,6 +139,17 @@ public final class RuntimeEngine implements AutoCloseable {
     public void subscriberReconnected() {
       // Resubscription follows; each namespace reconciles on its subscribed() callback.
       reconnects.increment();
+    }
+
+    @Override
+    public void channelLost(String channel) {
+      // Its TTLs clamp until the channel is subscribed again on its slot's new owner (the
+      // maintenance thread retries); the confirmation reconciles, as after a reconnect.
+      lostSubscriptions.increment();
+      NamespaceCache<?, ?> namespace = byChannel.get(channel);
+      if (namespace != null) {
+        namespace.subscriberDown();
+      }
     }
   }
 
@@ -212,6 +227,11 @@ public final class RuntimeEngine implements AutoCloseable {
   }
 
   private void maintain() {
+    try {
+      redis.maintain();
+    } catch (RuntimeException e) {
+      log.warn("resubscribing hint channels failed", e);
+    }
     for (NamespaceCache<?, ?> cache : byName.values()) {
       try {
         cache.maintain();

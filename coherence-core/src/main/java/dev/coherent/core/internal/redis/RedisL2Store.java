@@ -1,7 +1,7 @@
 package dev.coherent.core.internal.redis;
 
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,36 +10,62 @@ import org.jspecify.annotations.Nullable;
 /**
  * The {@link L2Store} of one namespace in Redis: key layout, channel name and the script calls
  * (docs/protocol.md). Every key of a namespace shares the hash tag {@code {tenant:namespace}} so
- * the scripts run on Redis Cluster. Entries are {@link L2Entry}s.
+ * the scripts run on Redis Cluster; with sharded hints the channel carries that tag too and the
+ * scripts publish with {@code SPUBLISH} (the channel is then in the namespace's slot, the only
+ * one a script may publish to). Entries are {@link L2Entry}s.
  *
- * <p>Thread-safe: holds only immutable strings and the thread-safe Lettuce command interface.
+ * <p>Thread-safe: holds only immutable strings and the thread-safe Lettuce command interface
+ * (the standalone {@code RedisCommands} or the cluster's, both {@code RedisClusterCommands}).
  */
 public final class RedisL2Store implements L2Store {
-  private final RedisCommands<String, byte[]> redis;
+  private final RedisClusterCommands<String, byte[]> redis;
   private final String base;
   private final String epochKey;
   private final String sequenceKey;
   private final String syncedKey;
   private final String channel;
+  private final Script writeScript;
+  private final Script epochScript;
 
   /**
    * The store of {@code namespace}: keys under {@code <keyPrefix>:{<tenant>:<namespace>}}, hints
-   * on {@code <channelPrefix>:v1:cache-invalidate:<namespace>:<tenant>}.
+   * published with {@code PUBLISH} on {@code <channelPrefix>:v1:cache-invalidate:<namespace>:<tenant>}.
    */
-  public RedisL2Store(RedisCommands<String, byte[]> redis, String keyPrefix, String channelPrefix,
-      String tenant, String namespace) {
+  public RedisL2Store(RedisClusterCommands<String, byte[]> redis, String keyPrefix,
+      String channelPrefix, String tenant, String namespace) {
+    this(redis, keyPrefix, channelPrefix, tenant, namespace, false);
+  }
+
+  /**
+   * As {@link #RedisL2Store(RedisClusterCommands, String, String, String, String)}, or with
+   * {@code sharded} hints: {@code SPUBLISH} on {@link #shardedChannel}.
+   */
+  public RedisL2Store(RedisClusterCommands<String, byte[]> redis, String keyPrefix,
+      String channelPrefix, String tenant, String namespace, boolean sharded) {
     this.redis = redis;
+    this.writeScript = sharded ? Script.WRITE_SHARDED : Script.WRITE;
+    this.epochScript = sharded ? Script.EPOCH_SHARDED : Script.EPOCH;
     this.base = keyPrefix + ":{" + tenant + ":" + namespace + "}";
     this.epochKey = base + ":epoch";
     this.sequenceKey = base + ":seq";
     this.syncedKey = base + ":synced";
-    this.channel = channel(channelPrefix, tenant, namespace);
+    this.channel = sharded ? shardedChannel(channelPrefix, tenant, namespace)
+        : channel(channelPrefix, tenant, namespace);
   }
 
   /** The channel of a namespace's hints: {@code <prefix>:v1:cache-invalidate:<namespace>:<tenant>}. */
   public static String channel(String channelPrefix, String tenant, String namespace) {
     return channelPrefix + ":v" + HintCodec.SCHEMA_VERSION + ":cache-invalidate:" + namespace + ":"
         + tenant;
+  }
+
+  /**
+   * The sharded channel of a namespace's hints, in the slot of its keys: {@code
+   * <prefix>:v1:cache-invalidate:{<tenant>:<namespace>}} (docs/protocol.md, "Hint channels").
+   */
+  public static String shardedChannel(String channelPrefix, String tenant, String namespace) {
+    return channelPrefix + ":v" + HintCodec.SCHEMA_VERSION + ":cache-invalidate:{" + tenant + ":"
+        + namespace + "}";
   }
 
   @Override
@@ -116,14 +142,14 @@ public final class RedisL2Store implements L2Store {
       args[6 + 2 * i] = entries.get(i);
       args[7 + 2 * i] = ascii(ttlMillis.get(i));
     }
-    List<Object> result = Script.WRITE.run(redis, redisKeys, args);
+    List<Object> result = writeScript.run(redis, redisKeys, args);
     return reply(result, 3);
   }
 
   @Override
   public EpochState bumpEpoch(long initialEpoch, HintCodec.Template hint) {
     List<Object> result =
-        Script.EPOCH.run(redis, new String[] {epochKey, sequenceKey}, ascii(initialEpoch),
+        epochScript.run(redis, new String[] {epochKey, sequenceKey}, ascii(initialEpoch),
             utf8(channel), utf8(hint.head()), utf8(hint.middle()), utf8(hint.tail()));
     return new EpochState(parseLong(result.get(0)), parseLong(result.get(1)));
   }

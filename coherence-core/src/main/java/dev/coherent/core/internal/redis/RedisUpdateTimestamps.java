@@ -3,7 +3,7 @@ package dev.coherent.core.internal.redis;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.coherent.core.UpdateTimestamps;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -41,7 +41,7 @@ public final class RedisUpdateTimestamps implements UpdateTimestamps {
   private static final long MAX_NOT_BEFORE = 1L << 53;
   private static final int MAX_SPACE = 512;
 
-  private final RedisCommands<String, byte[]> redis;
+  private final RedisClusterCommands<String, byte[]> redis;
   private final Ticker ticker;
   private final String base;
   private final String clockKey;
@@ -67,7 +67,7 @@ public final class RedisUpdateTimestamps implements UpdateTimestamps {
   private volatile boolean writesFailing;
 
   /** Keys under {@code <keyPrefix>:{<tenant>:ts:<scope>}}; calibrates at once if Redis answers. */
-  RedisUpdateTimestamps(RedisCommands<String, byte[]> redis, Ticker ticker, String keyPrefix,
+  RedisUpdateTimestamps(RedisClusterCommands<String, byte[]> redis, Ticker ticker, String keyPrefix,
       String tenant, String scope) {
     this.redis = redis;
     this.ticker = ticker;

@@ -2,7 +2,7 @@ package dev.coherent.core.internal.redis;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,13 +14,18 @@ import java.util.List;
 
 /**
  * One Lua script (a shared prelude plus its body), run by SHA with a fallback to EVAL when the
- * server does not know it (first use, or after a restart or SCRIPT FLUSH). Immutable.
+ * server does not know it (first use, after a restart or SCRIPT FLUSH, or on a replica just
+ * promoted to master). On Redis Cluster Lettuce routes the call by its first key's slot; every
+ * key of one call shares a hash tag. Immutable.
  */
 final class Script {
   static final Script READ = load("read.lua");
   static final Script FILL = load("fill.lua");
   static final Script WRITE = load("write.lua");
   static final Script EPOCH = load("epoch.lua");
+  /** {@link #WRITE} and {@link #EPOCH} publishing with {@code SPUBLISH} (sharded hint channels). */
+  static final Script WRITE_SHARDED = WRITE.publishingWith("SPUBLISH");
+  static final Script EPOCH_SHARDED = EPOCH.publishingWith("SPUBLISH");
   static final Script STATE = load("state.lua");
   static final Script RELEASE = load("release.lua");
   static final Script SYNCED = load("synced.lua");
@@ -64,11 +69,24 @@ final class Script {
     }
   }
 
+  /**
+   * This script with its {@code PUBLISH} calls made with {@code command} instead ({@code
+   * SPUBLISH}: the same arguments, delivered only to the subscribers of the channel's shard).
+   */
+  Script publishingWith(String command) {
+    String call = "redis.call('PUBLISH',";
+    if (!source.contains(call)) {
+      throw new IllegalStateException("script " + name + " has no " + call + " to replace");
+    }
+    return new Script(name + " (" + command + ")",
+        source.replace(call, "redis.call('" + command + "',"));
+  }
+
   String name() {
     return name;
   }
 
-  List<Object> run(RedisCommands<String, byte[]> redis, String[] keys, byte[]... args) {
+  List<Object> run(RedisClusterCommands<String, byte[]> redis, String[] keys, byte[]... args) {
     try {
       return redis.evalsha(sha, ScriptOutputType.MULTI, keys, args);
     } catch (RedisNoScriptException e) {
