@@ -15,7 +15,22 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class Runtimes implements AfterEachCallback {
   private final List<CoherentRuntime> open = new ArrayList<>();
+  private final boolean cluster;
   private String tenant = newTenant();
+
+  /** Runtimes on the JVM's standalone Redis. */
+  public Runtimes() {
+    this(false);
+  }
+
+  private Runtimes(boolean cluster) {
+    this.cluster = cluster;
+  }
+
+  /** Runtimes on the JVM's Redis Cluster ({@code Services.redisCluster()}), sharded hints. */
+  public static Runtimes onCluster() {
+    return new Runtimes(true);
+  }
 
   public static String newTenant() {
     return "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
@@ -30,9 +45,13 @@ public final class Runtimes implements AfterEachCallback {
   }
 
   public synchronized CoherentRuntime start(String instanceId, Consumer<CoherentRuntime.Builder> customizer) {
-    CoherentRuntime.Builder builder = CoherentRuntime.builder()
-        .redisUri(Services.redis().url())
-        .instanceId(instanceId)
+    CoherentRuntime.Builder builder = CoherentRuntime.builder();
+    if (cluster) {
+      builder.redisCluster(Services.redisCluster().seeds());
+    } else {
+      builder.redisUri(Services.redis().url());
+    }
+    builder.instanceId(instanceId)
         .tenant(tenant)
         .commandTimeout(java.time.Duration.ofMillis(500))
         .maintenanceInterval(java.time.Duration.ofMillis(100));

@@ -37,18 +37,81 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * it observed (target/staleness-report.txt).
  */
 class FreshnessFaultIntegrationTests {
-  private static final Duration INTERVAL = Duration.ofMillis(500);
+  static final Duration INTERVAL = Duration.ofMillis(500);
   /** The interval plus one poll; the poll allowance is generous for a loaded 2-core CI machine. */
-  private static final Duration BOUND = INTERVAL.plusMillis(1000);
-  private static final int ROWS = 200;
+  static final Duration BOUND = INTERVAL.plusMillis(1000);
+  static final int ROWS = 200;
   private static final int UPDATES = 1000;
 
-  @RegisterExtension final Runtimes runtimes = new Runtimes();
+  @RegisterExtension final Runtimes runtimes = runtimes();
 
-  private CatalogFixture fixture;
+  CatalogFixture fixture;
   private String testName;
   private final Queue<Throwable> readerErrors = new ConcurrentLinkedQueue<>();
-  private final RedisService redis = Services.redis();
+  private final Faults redis = faults();
+
+  /**
+   * The fault operations a scenario uses, on standalone Redis here and on the cluster in {@link
+   * ClusterFreshnessFaultIntegrationTests} (the same scenarios across both configurations).
+   */
+  interface Faults {
+    long killPubSubClients();
+
+    void pause(Duration duration);
+
+    boolean canStopAndStart();
+
+    /** Stops the Redis that holds the namespace (a standalone server, the namespace's master). */
+    void stop();
+
+    void start();
+
+    boolean isReachable();
+  }
+
+  Runtimes runtimes() {
+    return new Runtimes();
+  }
+
+  Faults faults() {
+    RedisService service = Services.redis();
+    return new Faults() {
+      @Override
+      public long killPubSubClients() {
+        return service.killPubSubClients();
+      }
+
+      @Override
+      public void pause(Duration duration) {
+        service.pause(duration);
+      }
+
+      @Override
+      public boolean canStopAndStart() {
+        return service.canStopAndStart();
+      }
+
+      @Override
+      public void stop() {
+        service.stop();
+      }
+
+      @Override
+      public void start() {
+        service.start();
+      }
+
+      @Override
+      public boolean isReachable() {
+        return service.isReachable();
+      }
+    };
+  }
+
+  /** The fixture's namespace as a Redis hash tag: its slot on a cluster. */
+  String hashTag() {
+    return "{" + runtimes.tenant() + ":" + CatalogFixture.NAMESPACE + "}";
+  }
 
   @BeforeEach
   void setUp(TestInfo info) {
@@ -64,7 +127,7 @@ class FreshnessFaultIntegrationTests {
     fixture.close();
   }
 
-  private NearCache<String, String> instance(String id, boolean withChangeLog,
+  NearCache<String, String> instance(String id, boolean withChangeLog,
       Consumer<CoherentRuntime.Builder> extra) {
     CoherentRuntime runtime = runtimes.start(id, b -> {
       b.reconcileInterval(INTERVAL).livenessTimeout(Duration.ofSeconds(1));
@@ -83,7 +146,7 @@ class FreshnessFaultIntegrationTests {
    * victims}; {@code fault} runs beside the writes until they end. Then every key must become
    * fresh on every victim within the bound.
    */
-  private void run(NearCache<String, String> writer, List<NearCache<String, String>> victims,
+  void run(NearCache<String, String> writer, List<NearCache<String, String>> victims,
       Runnable fault) throws Exception {
     for (NearCache<String, String> victim : victims) {
       for (int id = 1; id <= ROWS; id++) {
@@ -150,7 +213,7 @@ class FreshnessFaultIntegrationTests {
         fixture.worstStalenessMillis()).hasValue(0);
   }
 
-  private static void pause(long millis) {
+  static void pause(long millis) {
     LockSupport.parkNanos(Duration.ofMillis(millis).toNanos());
   }
 

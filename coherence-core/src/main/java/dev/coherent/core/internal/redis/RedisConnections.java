@@ -17,6 +17,7 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -122,8 +123,24 @@ public final class RedisConnections implements AutoCloseable {
         c.setTimeout(settings.commandTimeout());
         connection = c;
         this.commands = c.sync();
+        // Node connections open lazily, and a command sent while one is still opening is
+        // rejected (fail-fast): open one to every master now, so that the namespaces' first
+        // commands find them ready.
+        for (RedisClusterNode node : c.getPartitions()) {
+          if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+            c.getConnection(node.getUri().getHost(), node.getUri().getPort()).sync().ping();
+          }
+        }
         StatefulRedisClusterPubSubConnection<String, String> pubsub =
             clusterClient.connectPubSub(StringCodec.UTF8);
+        if (sharded) {
+          for (RedisClusterNode node : pubsub.getPartitions()) {
+            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+              pubsub.getConnection(node.getNodeId()).sync().ping();
+              pubsub.getConnection(node.getUri().getHost(), node.getUri().getPort()).sync().ping();
+            }
+          }
+        }
         sub = new ClusterSubscriber(clusterClient, pubsub, sharded, events);
         if (sharded && !knowsShardedPubSub(pubsub)) {
           sub.close();
