@@ -88,14 +88,14 @@ class CoherentRuntimeBuilderUnitTests {
   void buildWithoutAUriFailsBeforeConnecting() {
     assertThatThrownBy(() -> CoherentRuntime.builder().instanceId("a").build())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("redisUri is required (e.g. redis://localhost:6379)");
+        .hasMessage("redisUri or redisCluster is required (e.g. redis://localhost:6379)");
   }
 
   @Test
   void aRejectedUriLeavesNoUriBehind() {
     CoherentRuntime.Builder builder = CoherentRuntime.builder();
     assertThatThrownBy(() -> builder.redisUri("nope")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(builder::build).hasMessageStartingWith("redisUri is required");
+    assertThatThrownBy(builder::build).hasMessageStartingWith("redisUri or redisCluster is required");
   }
 
   // ------------------------------------------------------------------------ names
@@ -256,5 +256,32 @@ class CoherentRuntimeBuilderUnitTests {
     CoherentRuntime.Builder b = CoherentRuntime.builder();
     assertThat(b.credentials(null, "secret".toCharArray())).isSameAs(b);
     assertThat(b.credentials("app", new char[0])).isSameAs(b);
+  }
+
+  @Test
+  void aClusterAndAServerTogetherAreRefusedBeforeConnecting() {
+    assertThatThrownBy(CoherentRuntime.builder().redisUri("redis://localhost:6379")
+        .redisCluster("redis://10.0.0.1:7000")::build)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("both redisUri (localhost:6379) and a cluster (redisCluster) are set; a"
+            + " runtime uses one Redis server or one Redis Cluster");
+  }
+
+  @Test
+  void clusterSeedsAreCheckedAsRedisUris() {
+    assertThatThrownBy(() -> CoherentRuntime.builder().redisCluster("localhost:7000"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("redisCluster seed 'localhost:7000' is not a Redis URI");
+    assertThatThrownBy(() -> CoherentRuntime.builder().redisCluster(new String[0]))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("redisCluster needs at least one seed URI but was given none");
+  }
+
+  @Test
+  void clusterHintsOnStandaloneRedisIsRefused() {
+    assertThatThrownBy(CoherentRuntime.builder().redisUri("redis://localhost:6379")
+        .clusterHints(ClusterHints.CLASSIC)::build)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("clusterHints (CLASSIC) applies to a Redis Cluster only");
   }
 }
