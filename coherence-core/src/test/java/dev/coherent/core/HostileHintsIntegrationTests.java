@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the cache return a value other than the source's.
  */
 class HostileHintsIntegrationTests {
-  @RegisterExtension final Runtimes runtimes = new Runtimes();
+  @RegisterExtension final Runtimes runtimes = runtimes();
 
   private final MeterRegistry meters = new SimpleMeterRegistry();
   private final FakeSource source = new FakeSource();
@@ -29,19 +29,43 @@ class HostileHintsIntegrationTests {
   private NearCache<String, String> victim;
   private String channel;
 
-  @BeforeEach
-  void setUp() {
+  /** The runtimes of the test: standalone here, a cluster in the subclass. */
+  Runtimes runtimes() {
+    return new Runtimes();
+  }
+
+  /** Connects the attacker's raw client. */
+  void connectAttacker() {
     client = RedisClient.create(Services.redis().uri());
     raw = client.connect();
+  }
+
+  /** The namespace's hint channel, as an attacker who knows the protocol names it. */
+  String channel(String tenant) {
+    return "pubsub:v1:cache-invalidate:hostile:" + tenant;
+  }
+
+  /** Publishes a message on the hint channel, as the attacker. */
+  void publish(String message) {
+    raw.sync().publish(channel, message);
+  }
+
+  void disconnectAttacker() {
+    raw.close();
+    client.shutdown();
+  }
+
+  @BeforeEach
+  void setUp() {
+    connectAttacker();
     victim = runtimes.start("victim", b -> b.meterRegistry(meters))
         .namespace("hostile", Codecs.string(), NamespaceOptions.create(), source);
-    channel = "pubsub:v1:cache-invalidate:hostile:" + runtimes.tenant();
+    channel = channel(runtimes.tenant());
   }
 
   @AfterEach
   void tearDown() {
-    raw.close();
-    client.shutdown();
+    disconnectAttacker();
   }
 
   private String hint(String tenant, String ns, String key, long version, long epoch, long seq) {
@@ -64,14 +88,14 @@ class HostileHintsIntegrationTests {
     assertThat(victim.get("k")).isEqualTo("v1");
     long epoch = victim.status().epoch();
 
-    raw.sync().publish(channel, "this is not json");
-    raw.sync().publish(channel, "[1,2,3]");
-    raw.sync().publish(channel, "{\"v\":2,\"type\":\"KEYS\"}");
-    raw.sync().publish(channel, "{\"v\":1,\"type\":\"SHOUT\",\"ns\":\"hostile\"}");
-    raw.sync().publish(channel, "{\"v\":1,\"type\":\"KEYS\",\"keys\":[{\"k\":7}]}");
-    raw.sync().publish(channel, "x".repeat(300 * 1024));
-    raw.sync().publish(channel, hint("another-tenant", "hostile", "k", 99, epoch, 1));
-    raw.sync().publish(channel, hint(runtimes.tenant(), "other:ns", "k", 99, epoch, 1));
+    publish("this is not json");
+    publish("[1,2,3]");
+    publish("{\"v\":2,\"type\":\"KEYS\"}");
+    publish("{\"v\":1,\"type\":\"SHOUT\",\"ns\":\"hostile\"}");
+    publish("{\"v\":1,\"type\":\"KEYS\",\"keys\":[{\"k\":7}]}");
+    publish("x".repeat(300 * 1024));
+    publish(hint("another-tenant", "hostile", "k", 99, epoch, 1));
+    publish(hint(runtimes.tenant(), "other:ns", "k", 99, epoch, 1));
 
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
       assertThat(count("coherent.hints.malformed", "reason", "not_json")).isEqualTo(1);
@@ -103,8 +127,8 @@ class HostileHintsIntegrationTests {
     long seq = victim.status().lastSequence();
     // An old hint arriving late (version 1 < cached 2) and the same message twice.
     String old = hint(runtimes.tenant(), "hostile", "k", 1, epoch, seq);
-    raw.sync().publish(channel, old);
-    raw.sync().publish(channel, old);
+    publish(old);
+    publish(old);
     await().atMost(Duration.ofSeconds(5)).until(() -> count("coherent.hints.reordered") >= 2);
     assertThat(victim.get("k", key -> {
       throw new AssertionError("an older hint must not drop a newer entry");
@@ -118,7 +142,7 @@ class HostileHintsIntegrationTests {
     assertThat(victim.get("k")).isEqualTo("v1");
     long epoch = victim.status().epoch();
     // Claims version 10^15 was committed: nothing that old-or-newer exists in L2 or the source.
-    raw.sync().publish(channel, hint(runtimes.tenant(), "hostile", "k", 1_000_000_000_000_000L,
+    publish(hint(runtimes.tenant(), "hostile", "k", 1_000_000_000_000_000L,
         epoch, victim.status().lastSequence() + 1));
     await().atMost(Duration.ofSeconds(5)).until(() -> count("coherent.hints.applied") >= 1);
     int loads = source.loads.get();
@@ -141,7 +165,7 @@ class HostileHintsIntegrationTests {
     assertThat(victim.get("k")).isEqualTo("v1");
     long real = victim.status().epoch();
     int loads = source.loads.get();
-    raw.sync().publish(channel, "{\"v\":1,\"id\":\"x\",\"type\":\"EPOCH\",\"ns\":\"hostile\","
+    publish("{\"v\":1,\"id\":\"x\",\"type\":\"EPOCH\",\"ns\":\"hostile\","
         + "\"tenant\":\"" + runtimes.tenant() + "\",\"epoch\":" + (real + 1000) + ",\"seq\":"
         + (victim.status().lastSequence() + 1) + ",\"origin\":\"attacker\",\"ts\":1}");
     // The writer of a real invalidateAll() bumps the epoch in Redis before it publishes; Redis
