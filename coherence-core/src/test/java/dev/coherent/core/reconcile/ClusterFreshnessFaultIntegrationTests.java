@@ -141,7 +141,7 @@ class ClusterFreshnessFaultIntegrationTests extends FreshnessFaultIntegrationTes
   }
 
   @Test
-  void sequenceGoingBackwardsAfterAFailoverReadsAsHintsLost() throws Exception {
+  void aSequenceGoingBackwardsReadsAsHintsLost() throws Exception {
     NearCache<String, String> writer = instance("writer", false, b -> {});
     // Reconciles come only from what the victim detects (the periodic tick is 10 min away), and
     // it misses every hint of key 3.
@@ -156,23 +156,19 @@ class ClusterFreshnessFaultIntegrationTests extends FreshnessFaultIntegrationTes
     }
     await().untilAsserted(() -> assertThat(victim.get("1")).isEqualTo("v19"));
     assertThat(victim.get("3")).isNotNull(); // in L1 now
-    cluster().failover(hashTag());
-    // The promoted replica lacked the last increments (asynchronous replication, which loopback
-    // cannot be made to lose on demand): the sequence is set back on the new master as it would
-    // be left.
+    // As a replica promoted without the last increments would leave it (asynchronous replication,
+    // which loopback cannot be made to lose on demand): the sequence set back, here on the master
+    // itself. (With a real failover in between, the victim's resubscription may resynchronise
+    // first, which is safe too but races with this check; the failovers are tested above.)
     RedisClusterClient client = RedisClusterClient.create(cluster().seeds());
     try (StatefulRedisClusterConnection<String, String> c = client.connect()) {
       c.sync().decrby("coherent:" + hashTag() + ":seq", 10);
     } finally {
       client.shutdown();
     }
-    // The first command to the promoted master may fail once (its connection is new): the check
-    // is repeated until it has read the new master's sequence.
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-      victimRuntime.reconcileNow();
-      assertThat(Meters.count(victimRuntime.meterRegistry(),
-          "coherent.reconcile.sequence.regressions")).isEqualTo(1);
-    });
+    victimRuntime.reconcileNow();
+    assertThat(Meters.count(victimRuntime.meterRegistry(),
+        "coherent.reconcile.sequence.regressions")).isEqualTo(1);
     await().untilAsserted(() -> assertThat(victim.status().reconcileRequested()).isFalse());
     // Redis's sequence is the baseline again, so a lost hint is a gap again: without it, the
     // next sequences would all be ones the victim has seen, and the loss would go unnoticed.
