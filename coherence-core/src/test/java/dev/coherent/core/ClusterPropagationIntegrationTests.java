@@ -44,11 +44,20 @@ class ClusterPropagationIntegrationTests {
     return byMaster;
   }
 
+  private List<String> namespaces(int count) {
+    List<String> names = new ArrayList<>(oneNamespacePerMaster().values());
+    assertThat(names).hasSize(count);
+    return names;
+  }
+
   @ParameterizedTest
   @EnumSource(ClusterHints.class)
   void aWriteOnAReachesBForNamespacesOnEveryMaster(ClusterHints hints) {
     CoherentRuntime a = runtimes.start("a", b -> b.clusterHints(hints));
-    CoherentRuntime b = runtimes.start("b", builder -> builder.clusterHints(hints));
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry metersOfB =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    CoherentRuntime b = runtimes.start("b", builder -> builder.clusterHints(hints)
+        .meterRegistry(metersOfB));
     List<FakeSource> sources = new ArrayList<>();
     List<NearCache<String, String>> onA = new ArrayList<>();
     List<NearCache<String, String>> onB = new ArrayList<>();
@@ -67,6 +76,11 @@ class ClusterPropagationIntegrationTests {
     }
     for (NearCache<String, String> cache : onB) {
       await().atMost(Duration.ofSeconds(5)).until(() -> "v2".equals(cache.get("k")));
+    }
+    // Each hint reached b exactly once (one put per namespace): no copy made in the JVM.
+    for (String namespace : namespaces(onB.size())) {
+      assertThat(Meters.count(metersOfB, "coherent.hints.received", "namespace", namespace))
+          .as("hints b received for %s", namespace).isEqualTo(1);
     }
     UpdateTimestamps stampsA = a.updateTimestamps("queries");
     UpdateTimestamps stampsB = b.updateTimestamps("queries");

@@ -6,7 +6,6 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.pubsub.RedisClusterPubSubAdapter;
 import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -50,22 +49,10 @@ final class ClusterSubscriber implements HintSubscriber {
     this.pubsub = pubsub;
     this.sharded = sharded;
     this.events = events;
-    // Classic channels are subscribed on the default node's connection, whose events come to
-    // plain listeners. Sharded channels are subscribed on their owner's node connection, whose
-    // events come to cluster listeners, and Lettuce hands sharded events to plain listeners too:
-    // taking them from both delivered every hint twice (seen in ClusterHostileHintsIntegration
-    // Tests). So sharded events are taken from the cluster listener only.
-    pubsub.addListener(new RedisPubSubAdapter<>() {
-      @Override
-      public void message(String channel, String message) {
-        events.message(channel, message);
-      }
-
-      @Override
-      public void subscribed(String channel, long count) {
-        events.subscribed(channel);
-      }
-    });
+    // Lettuce 7.7 hands every Pub/Sub event of the cluster connection, the default node's
+    // included, to cluster listeners, and to plain listeners as well: with one of each, every
+    // hint, classic or sharded, was delivered twice (seen by ClusterHostileHintsIntegrationTests
+    // and the cluster benchmark's meters). So events are taken from one cluster listener only.
     pubsub.addListener(new RedisClusterPubSubAdapter<>() {
       @Override
       public void message(RedisClusterNode node, String channel, String message) {
