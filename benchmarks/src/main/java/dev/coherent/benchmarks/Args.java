@@ -20,7 +20,8 @@ import org.jspecify.annotations.Nullable;
 public record Args(boolean quick, Path out, Set<String> only, boolean help) {
   /** Every measurement group in the order it runs. */
   public static final List<String> GROUPS = List.of(
-      "l1", "remote", "propagation", "staleness", "stampede", "bulk", "hints", "hibernate");
+      "l1", "remote", "propagation", "staleness", "stampede", "bulk", "hints", "cluster",
+      "hibernate");
 
   public static final String USAGE = String.join("\n",
       "usage: java -jar benchmarks/target/benchmarks.jar [--quick] [--out FILE] [--only GROUP,...]",
@@ -30,7 +31,9 @@ public record Args(boolean quick, Path out, Set<String> only, boolean help) {
       "  --only LIST   run only these groups: " + String.join(",", GROUPS),
       "Redis: COHERENT_REDIS_URL (or -Dcoherent.redis.url) if set, else an embedded server.",
       "PostgreSQL (hibernate group): COHERENT_JDBC_URL with COHERENT_JDBC_USER and",
-      "  COHERENT_JDBC_PASSWORD if set, else an embedded server (Linux x86-64 only).");
+      "  COHERENT_JDBC_PASSWORD if set, else an embedded server (Linux x86-64 only).",
+      "Redis Cluster (cluster group): COHERENT_REDIS_CLUSTER_URL if set, else 3 masters and 3",
+      "  replicas of the system's redis-server 7 on free loopback ports.");
 
   public static Args parse(String... args) {
     boolean quick = false;

@@ -92,6 +92,7 @@ public final class BenchmarkMain {
           case "stampede" -> Stampede.run(budget, results);
           case "bulk" -> BulkInvalidation.run(budget, results);
           case "hints" -> HintThroughput.run(budget, results);
+          case "cluster" -> ClusterPropagation.run(budget, results);
           case "hibernate" -> HibernateFind.run(budget, results, jmhLog);
           default -> throw new IllegalStateException("no group " + group);
         }

@@ -19,6 +19,7 @@ package dev.coherent.benchmarks;
  *     trip, so the quick mode does a tenth of them and says so)
  * @param hintStepMillis length of each offered-rate step of the hint throughput run
  * @param hintKeys distinct keys the hint run invalidates (all held in the subscriber's L1)
+ * @param clusterFanoutWrites writes over the 50 namespaces of the cluster fan-out, per hint mode
  */
 public record Budget(
     int jmhForks,
@@ -33,12 +34,13 @@ public record Budget(
     int bulkEntries,
     int bulkPerKeyEntries,
     int hintStepMillis,
-    int hintKeys) {
+    int hintKeys,
+    int clusterFanoutWrites) {
 
   public static final Budget QUICK = new Budget(1, 2, 1000, 2, 1000, 1_000, 2_000, 2_000, 3, 100_000,
-      10_000, 500, 20_000);
+      10_000, 500, 20_000, 1_000);
   public static final Budget FULL = new Budget(2, 3, 2000, 5, 2000, 10_000, 8_000, 8_000, 10, 100_000,
-      100_000, 2_000, 100_000);
+      100_000, 2_000, 100_000, 10_000);
 
   public static Budget of(boolean quick) {
     return quick ? QUICK : FULL;

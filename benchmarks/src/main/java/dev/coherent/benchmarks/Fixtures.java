@@ -1,5 +1,6 @@
 package dev.coherent.benchmarks;
 
+import dev.coherent.core.ClusterHints;
 import dev.coherent.core.CoherentRuntime;
 import dev.coherent.devservices.Services;
 import io.lettuce.core.RedisURI;
@@ -45,6 +46,23 @@ public final class Fixtures {
         .commandTimeout(Duration.ofSeconds(2));
     customizer.accept(builder);
     return builder.build();
+  }
+
+  /**
+   * A runtime on the run's Redis Cluster ({@link Services#redisCluster()}: 3 masters and 3
+   * replicas of the system's {@code redis-server}, or {@code COHERENT_REDIS_CLUSTER_URL}) with the
+   * given hint mode, otherwise as {@link #runtime(String, String, MeterRegistry, Consumer)}.
+   */
+  public static CoherentRuntime clusterRuntime(String instanceId, String tenant, MeterRegistry meters,
+      ClusterHints hints) {
+    return CoherentRuntime.builder()
+        .redisCluster(Services.redisCluster().seedUrls().toArray(String[]::new))
+        .clusterHints(hints)
+        .instanceId(instanceId)
+        .tenant(tenant)
+        .meterRegistry(meters)
+        .commandTimeout(Duration.ofSeconds(2))
+        .build();
   }
 
   public static CoherentRuntime runtime(String instanceId, String tenant) {

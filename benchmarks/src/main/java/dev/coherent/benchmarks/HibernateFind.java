@@ -41,7 +41,8 @@ final class HibernateFind {
         Math.max(mode.jmhWarmupIterations(), MIN_WARMUP_ITERATIONS), mode.jmhWarmupMillis(),
         mode.jmhMeasurementIterations(), mode.jmhMeasurementMillis(), mode.propagationWrites(),
         mode.stalenessWindowMillis(), mode.stalenessTailMillis(), mode.stampedeRounds(),
-        mode.bulkEntries(), mode.bulkPerKeyEntries(), mode.hintStepMillis(), mode.hintKeys());
+        mode.bulkEntries(), mode.bulkPerKeyEntries(), mode.hintStepMillis(), mode.hintKeys(),
+        mode.clusterFanoutWrites());
     results.put("hibernateJmhWarmup",
         budget.jmhWarmupIterations() + " x " + budget.jmhWarmupMillis() + " ms");
     PostgresService postgres = Services.postgres();

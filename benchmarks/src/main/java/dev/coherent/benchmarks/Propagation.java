@@ -45,15 +45,7 @@ final class Propagation {
     CoherentRuntime a = Fixtures.runtime("bench-prop-a", tenant);
     CoherentRuntime b = Fixtures.runtime("bench-prop-b", tenant);
     try {
-      NamespaceOptions options = NamespaceOptions.create();
-      NearCache<String, String> na = a.namespace("bench:prop", Codecs.string(), options,
-          key -> Versioned.of(key + "|0", 0));
-      NearCache<String, String> nb = b.namespace("bench:prop", Codecs.string(), options,
-          key -> Versioned.of(key + "|0", 0));
-      Timings t = measure(writes,
-          (key, version) -> na.put(key, key + "|" + version, version),
-          key -> versionOf(nb.get(key)));
-      t.record(results, "propagation");
+      coherent(writes, a, b).record(results, "propagation");
     } finally {
       Fixtures.close(a, b);
     }
@@ -81,6 +73,21 @@ final class Propagation {
     results.note(String.format("Propagation: Coherent p99 %.2f ms (target under 5 ms: %s), Redisson"
         + " p99 %.2f ms.", p99, p99 < 5 ? "met" : "NOT met",
         results.number("redissonPropagationP99Ms")));
+  }
+
+  /**
+   * The Coherent side of the measurement: A writes, B reads, in namespace {@code bench:prop} of
+   * two runtimes of one tenant (standalone or cluster alike).
+   */
+  static Timings coherent(int writes, CoherentRuntime a, CoherentRuntime b) {
+    NamespaceOptions options = NamespaceOptions.create();
+    NearCache<String, String> na = a.namespace("bench:prop", Codecs.string(), options,
+        key -> Versioned.of(key + "|0", 0));
+    NearCache<String, String> nb = b.namespace("bench:prop", Codecs.string(), options,
+        key -> Versioned.of(key + "|0", 0));
+    return measure(writes,
+        (key, version) -> na.put(key, key + "|" + version, version),
+        key -> versionOf(nb.get(key)));
   }
 
   record Timings(Stats stats, int timeouts) {

@@ -160,6 +160,30 @@ public final class Report {
         num(r, "hibernateQueryHitRatioVsJcache", "%.2f") + " x jcache's time; "
             + num(r, "hibernateQueryHitRatioVsNoCache", "%.2f") + " x the database's");
 
+    row(md, "9", "Redis Cluster (3 masters + 3 replicas), sharded hints: propagation as in 3, "
+            + num(r, "clusterPropagationWrites", "%,.0f") + " writes (ms p50 / p99 / max)",
+        num(r, "clusterPropagationP50Ms", "%.2f") + " / " + num(r, "clusterPropagationP99Ms", "%.2f")
+            + " / " + num(r, "clusterPropagationMaxMs", "%.1f"),
+        "standalone Redis, same group " + num(r, "clusterStandalonePropagationP50Ms", "%.2f") + " / "
+            + num(r, "clusterStandalonePropagationP99Ms", "%.2f") + " / "
+            + num(r, "clusterStandalonePropagationMaxMs", "%.1f"),
+        num(r, "clusterPropagationP50RatioVsStandalone", "%.2f") + " x / "
+            + num(r, "clusterPropagationP99RatioVsStandalone", "%.2f") + " x / "
+            + num(r, "clusterPropagationMaxRatioVsStandalone", "%.2f") + " x standalone");
+    row(md, "9", "Redis Cluster hint fan-out: " + num(r, "clusterFanoutWrites", "%,.0f")
+            + " writes over " + num(r, "clusterFanoutNamespaces", "%.0f") + " namespaces (per master "
+            + values(r, "clusterFanoutNamespacesPerMaster") + "); messages each node (masters by port,"
+            + " then replicas) delivered to one probe subscriber per channel",
+        "sharded: " + values(r, "clusterShardedMessagesPerNode") + " (total "
+            + num(r, "clusterShardedMessagesTotal", "%,.0f") + ")",
+        "classic: " + values(r, "clusterClassicMessagesPerNode") + " (total "
+            + num(r, "clusterClassicMessagesTotal", "%,.0f") + "); standalone: "
+            + num(r, "clusterStandaloneMessagesTotal", "%,.0f") + " on its one node",
+        "classic " + num(r, "clusterClassicVsShardedMessagesRatio", "%.2f") + " x sharded in total;"
+            + " busiest node " + num(r, "clusterShardedMessagesPerNodeMaxRatioVsStandalone", "%.2f")
+            + " x (sharded) and " + num(r, "clusterClassicMessagesPerNodeMaxRatioVsStandalone", "%.2f")
+            + " x (classic) the standalone node's");
+
     if (!r.notes().isEmpty()) {
       md.append("\nNotes from this run:\n\n");
       for (String note : r.notes()) {
@@ -185,6 +209,20 @@ public final class Report {
     String figure = num(r, prefix + "SustainedKeysPerSec", "%,.0f");
     Object limited = r.get(prefix + "PublisherLimited");
     return Boolean.TRUE.equals(limited) ? "≥ " + figure + " (publisher-limited)" : figure;
+  }
+
+  /** A map figure's values, in order, joined by " / " ("n/a" when absent). */
+  static String values(Results r, String key) {
+    Object v = r.get(key);
+    if (!(v instanceof Map<?, ?> m) || m.isEmpty()) {
+      return "n/a";
+    }
+    StringBuilder s = new StringBuilder();
+    for (Object value : m.values()) {
+      s.append(s.length() == 0 ? "" : " / ").append(value instanceof Number n
+          ? String.format(Locale.ROOT, "%,d", n.longValue()) : String.valueOf(value));
+    }
+    return s.toString();
   }
 
   private static String verdict(boolean met, boolean present) {

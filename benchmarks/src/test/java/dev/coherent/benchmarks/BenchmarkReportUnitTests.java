@@ -104,6 +104,17 @@ class BenchmarkReportUnitTests {
     r.put("hibernateNoCacheQueryUs", 90.0);
     r.put("hibernateQueryHitRatioVsJcache", 15.0);
     r.put("hibernateQueryHitRatioVsNoCache", 0.35);
+    r.put("clusterPropagationWrites", 1_000);
+    r.put("clusterPropagationP50Ms", 1.5);
+    r.put("clusterPropagationP99Ms", 6.0);
+    r.put("clusterStandalonePropagationP99Ms", 3.0);
+    r.put("clusterPropagationP99RatioVsStandalone", 2.0);
+    r.put("clusterFanoutWrites", 1_000);
+    r.put("clusterFanoutNamespaces", 50);
+    r.put("clusterFanoutNamespacesPerMaster", Map.of("127.0.0.1:1 (master)", 50));
+    r.put("clusterShardedMessagesPerNode", new java.util.LinkedHashMap<>(Map.of("a", 1_000L)));
+    r.put("clusterShardedMessagesTotal", 1_000);
+    r.put("clusterClassicVsShardedMessagesRatio", 6.0);
     Path json = dir.resolve("out/run.json");
     Path md = dir.resolve("out/run.md");
     r.write(json, md);
@@ -133,9 +144,30 @@ class BenchmarkReportUnitTests {
         .contains("read from Redis): 31.50 (n/a B)")
         .contains("Caffeine JCache (local only) hit 2.10 (n/a B); no second-level cache (the"
             + " `SELECT`) 90.0")
-        .contains("15.00 x jcache's time; 0.35 x the database's");
+        .contains("15.00 x jcache's time; 0.35 x the database's")
+        .contains("| 9 | Redis Cluster (3 masters + 3 replicas), sharded hints: propagation as in 3,"
+            + " 1,000 writes (ms p50 / p99 / max) | 1.50 / 6.00 / n/a | standalone Redis, same group"
+            + " n/a / 3.00 / n/a | n/a x / 2.00 x / n/a x standalone |")
+        .contains("1,000 writes over 50 namespaces (per master 50)")
+        .contains("| sharded: 1,000 (total 1,000) | classic: n/a (total n/a)")
+        .contains("classic 6.00 x sharded in total");
     assertThat(table.lines().filter(l -> l.startsWith("| ")).count())
-        .as("the header and twelve measurement rows").isEqualTo(13);
+        .as("the header and fourteen measurement rows").isEqualTo(15);
+  }
+
+  @Test
+  void clusterTopologyFindsEachSlotsMasterAndEachReplicasShard() {
+    ClusterTopology t = ClusterTopology.parse(String.join("\n",
+        "r1 127.0.0.1:7104@17104 slave m1 0 1 4 connected",
+        "m2 127.0.0.1:7102@17102 master - 0 1 2 connected 5461-10922",
+        "m1 127.0.0.1:7101@17101 myself,master - 0 1 1 connected 0-5460 [5461->-m2]",
+        "m3 127.0.0.1:7103@17103 master - 0 1 3 connected 10923-16382 16383"));
+    assertThat(t.nodes()).extracting(ClusterTopology.Node::port)
+        .containsExactly(7101, 7102, 7103, 7104);
+    assertThat(t.masterOf("x{b}").port()).isEqualTo(7101); // slot 3300
+    assertThat(t.masterOf("x{a}").port()).isEqualTo(7103); // slot 15495
+    assertThat(t.label(t.nodes().get(3))).isEqualTo("127.0.0.1:7104 (replica of :7101)");
+    assertThat(t.label(t.shardOf(t.nodes().get(0)))).isEqualTo("127.0.0.1:7101 (master)");
   }
 
   @Test
