@@ -5,9 +5,9 @@ import dev.coherent.core.CoherentRuntime;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
- * Measurement 3 ({@link Propagation#coherent}) on the Redis Cluster with sharded hints, right
- * after the same measurement on the standalone Redis as its baseline (the same number of writes, a
- * few seconds apart), then the {@link ClusterFanout} hint fan-out: the {@code cluster} group.
+ * Measurement 3 ({@link Propagation#coherent}) on the Redis Cluster with sharded hints and, as
+ * its baseline, on the standalone Redis: the same number of writes in rounds ordered standalone,
+ * cluster, cluster, standalone, seconds apart; then the {@link ClusterFanout} hint fan-out: the {@code cluster} group.
  */
 final class ClusterPropagation {
   private ClusterPropagation() {}
@@ -15,24 +15,18 @@ final class ClusterPropagation {
   static void run(Budget budget, Results results) {
     int writes = budget.propagationWrites();
     results.put("clusterPropagationWrites", writes);
-    String tenant = Fixtures.newTenant();
-    CoherentRuntime a = Fixtures.runtime("bench-prop-a", tenant);
-    CoherentRuntime b = Fixtures.runtime("bench-prop-b", tenant);
-    try {
-      Propagation.coherent(writes, a, b).record(results, "clusterStandalonePropagation");
-    } finally {
-      Fixtures.close(a, b);
+    // ABBA: standalone, cluster, cluster, standalone, half the writes each, so that JIT warm-up
+    // (this group may be the first of the run) and drift during the group weigh on both alike.
+    Stats standalone = new Stats();
+    Stats cluster = new Stats();
+    int[] timeouts = new int[2];
+    for (boolean onCluster : new boolean[] {false, true, true, false}) {
+      Propagation.Timings t = round(writes / 2, onCluster);
+      (onCluster ? cluster : standalone).addAll(t.stats());
+      timeouts[onCluster ? 1 : 0] += t.timeouts();
     }
-    String clusterTenant = Fixtures.newTenant();
-    CoherentRuntime ca = Fixtures.clusterRuntime("bench-prop-a", clusterTenant,
-        new SimpleMeterRegistry(), ClusterHints.SHARDED);
-    CoherentRuntime cb = Fixtures.clusterRuntime("bench-prop-b", clusterTenant,
-        new SimpleMeterRegistry(), ClusterHints.SHARDED);
-    try {
-      Propagation.coherent(writes, ca, cb).record(results, "clusterPropagation");
-    } finally {
-      Fixtures.close(ca, cb);
-    }
+    new Propagation.Timings(standalone, timeouts[0]).record(results, "clusterStandalonePropagation");
+    new Propagation.Timings(cluster, timeouts[1]).record(results, "clusterPropagation");
     for (String p : new String[] {"P50", "P99", "Max"}) {
       results.put("clusterPropagation" + p + "RatioVsStandalone",
           results.number("clusterPropagation" + p + "Ms")
@@ -49,5 +43,19 @@ final class ClusterPropagation {
         (long) results.number("clusterPropagationTimeouts"),
         (long) results.number("clusterStandalonePropagationTimeouts")));
     ClusterFanout.run(budget, results);
+  }
+
+  /** One round of measurement 3 with two fresh runtimes of a fresh tenant. */
+  private static Propagation.Timings round(int writes, boolean onCluster) {
+    String tenant = Fixtures.newTenant();
+    CoherentRuntime a = onCluster ? Fixtures.clusterRuntime("bench-prop-a", tenant,
+        new SimpleMeterRegistry(), ClusterHints.SHARDED) : Fixtures.runtime("bench-prop-a", tenant);
+    CoherentRuntime b = onCluster ? Fixtures.clusterRuntime("bench-prop-b", tenant,
+        new SimpleMeterRegistry(), ClusterHints.SHARDED) : Fixtures.runtime("bench-prop-b", tenant);
+    try {
+      return Propagation.coherent(writes, a, b);
+    } finally {
+      Fixtures.close(a, b);
+    }
   }
 }
