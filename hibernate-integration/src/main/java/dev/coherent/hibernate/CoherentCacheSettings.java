@@ -14,6 +14,15 @@ public final class CoherentCacheSettings {
   public static final String REDIS_URI = PREFIX + "redis_uri";
 
   /**
+   * A Redis Cluster instead of {@link #REDIS_URI}: comma-separated seed URIs ({@code
+   * redis://10.0.0.1:6379,redis://10.0.0.2:6379}).
+   */
+  public static final String REDIS_CLUSTER = PREFIX + "redis_cluster";
+
+  /** With {@link #REDIS_CLUSTER}: {@code sharded} (default, Redis 7+) or {@code classic}. */
+  public static final String CLUSTER_HINTS = PREFIX + "cluster_hints";
+
+  /**
    * An application-built {@code CoherentRuntime} object (in the settings map): the provider uses it
    * and never closes it. With it, the runtime settings below must not be given.
    */

@@ -74,6 +74,31 @@ class BootIntegrationTests {
   }
 
   @Test
+  void clusterSettingsAreCheckedAndNamed() {
+    Map<String, Object> both = settings();
+    both.put(CoherentCacheSettings.REDIS_CLUSTER, "redis://127.0.0.1:7000");
+    assertThatThrownBy(() -> build(both, Item.class, Shelf.class))
+        .hasStackTraceContaining(CoherentCacheSettings.REDIS_URI + " and "
+            + CoherentCacheSettings.REDIS_CLUSTER + " are both set");
+
+    Map<String, Object> hintsAlone = settings();
+    hintsAlone.put(CoherentCacheSettings.CLUSTER_HINTS, "classic");
+    assertThatThrownBy(() -> build(hintsAlone, Item.class, Shelf.class))
+        .hasStackTraceContaining(CoherentCacheSettings.CLUSTER_HINTS + " applies only with "
+            + CoherentCacheSettings.REDIS_CLUSTER);
+
+    Map<String, Object> badHints = settings();
+    badHints.remove(CoherentCacheSettings.REDIS_URI);
+    badHints.put(CoherentCacheSettings.REDIS_CLUSTER, "redis://127.0.0.1:7000, not a uri");
+    badHints.put(CoherentCacheSettings.CLUSTER_HINTS, "loud");
+    assertThatThrownBy(() -> build(badHints, Item.class, Shelf.class))
+        .hasStackTraceContaining(CoherentCacheSettings.CLUSTER_HINTS + ": 'loud' must be sharded"
+            + " or classic")
+        .hasStackTraceContaining(CoherentCacheSettings.REDIS_CLUSTER + ": redisCluster seed"
+            + " 'not a uri'");
+  }
+
+  @Test
   void regionOverridesAreCheckedTogetherAndNamed() {
     Map<String, Object> s = settings();
     s.put(CoherentCacheSettings.REGION_PREFIX + Item.class.getName() + ".l1_ttl", "2h");

@@ -2,6 +2,7 @@ package dev.coherent.hibernate.internal;
 
 import static dev.coherent.hibernate.CoherentCacheSettings.CHANGE_LOG;
 import static dev.coherent.hibernate.CoherentCacheSettings.CHANNEL_PREFIX;
+import static dev.coherent.hibernate.CoherentCacheSettings.CLUSTER_HINTS;
 import static dev.coherent.hibernate.CoherentCacheSettings.INSTANCE_ID;
 import static dev.coherent.hibernate.CoherentCacheSettings.KEY_PREFIX;
 import static dev.coherent.hibernate.CoherentCacheSettings.L1_MAX_SIZE;
@@ -9,6 +10,7 @@ import static dev.coherent.hibernate.CoherentCacheSettings.L1_TTL;
 import static dev.coherent.hibernate.CoherentCacheSettings.L2_TTL;
 import static dev.coherent.hibernate.CoherentCacheSettings.PREFIX;
 import static dev.coherent.hibernate.CoherentCacheSettings.RECONCILE_INTERVAL;
+import static dev.coherent.hibernate.CoherentCacheSettings.REDIS_CLUSTER;
 import static dev.coherent.hibernate.CoherentCacheSettings.REDIS_URI;
 import static dev.coherent.hibernate.CoherentCacheSettings.REGION_PREFIX;
 import static dev.coherent.hibernate.CoherentCacheSettings.RUNTIME;
@@ -17,13 +19,16 @@ import static dev.coherent.hibernate.CoherentCacheSettings.TENANT;
 import static dev.coherent.hibernate.CoherentCacheSettings.TTL_JITTER;
 
 import dev.coherent.core.ChangeLogOptions;
+import dev.coherent.core.ClusterHints;
 import dev.coherent.core.CoherentRuntime;
 import dev.coherent.core.NamespaceOptions;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -40,9 +45,11 @@ import org.jspecify.annotations.Nullable;
  * unknown key fails with its name, the value and what is valid. Immutable after {@link #parse}.
  */
 public final class Settings {
-  private static final Set<String> RUNTIME_KEYS = Set.of(REDIS_URI, INSTANCE_ID, TENANT,
+  private static final Set<String> RUNTIME_KEYS = Set.of(REDIS_URI, REDIS_CLUSTER, CLUSTER_HINTS,
+      INSTANCE_ID, TENANT,
       KEY_PREFIX, CHANNEL_PREFIX, CHANGE_LOG, RECONCILE_INTERVAL);
-  private static final Set<String> KEYS = Set.of(REDIS_URI, RUNTIME, INSTANCE_ID, TENANT,
+  private static final Set<String> KEYS = Set.of(REDIS_URI, REDIS_CLUSTER, CLUSTER_HINTS, RUNTIME,
+      INSTANCE_ID, TENANT,
       KEY_PREFIX, CHANNEL_PREFIX, CHANGE_LOG, RECONCILE_INTERVAL, SERIALIZATION_ALLOW);
   private static final Set<String> REGION_OPTIONS = Set.of(L1_MAX_SIZE, L1_TTL, TTL_JITTER, L2_TTL);
   private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
@@ -112,9 +119,14 @@ public final class Settings {
               + " (the given runtime is already configured)");
         }
       }
-    } else if (!ours.containsKey(REDIS_URI)) {
-      errors.add(REDIS_URI + " is required (e.g. redis://localhost:6379), unless " + RUNTIME
-          + " gives a CoherentRuntime");
+    } else if (!ours.containsKey(REDIS_URI) && !ours.containsKey(REDIS_CLUSTER)) {
+      errors.add(REDIS_URI + " is required (e.g. redis://localhost:6379), unless "
+          + REDIS_CLUSTER + " names a Redis Cluster or " + RUNTIME + " gives a CoherentRuntime");
+    } else if (ours.containsKey(REDIS_URI) && ours.containsKey(REDIS_CLUSTER)) {
+      errors.add(REDIS_URI + " and " + REDIS_CLUSTER + " are both set; give one: a Redis server"
+          + " or a Redis Cluster");
+    } else if (ours.containsKey(CLUSTER_HINTS) && !ours.containsKey(REDIS_CLUSTER)) {
+      errors.add(CLUSTER_HINTS + " applies only with " + REDIS_CLUSTER);
     } else {
       builder = builder(ours, errors);
     }
@@ -144,9 +156,20 @@ public final class Settings {
     return new Settings(given, builder, changeLog, List.copyOf(allow), regions);
   }
 
+  private static ClusterHints clusterHints(String value) {
+    return switch (value.strip().toLowerCase(Locale.ROOT)) {
+      case "sharded" -> ClusterHints.SHARDED;
+      case "classic" -> ClusterHints.CLASSIC;
+      default -> throw new IllegalArgumentException("'" + value + "' must be sharded or classic");
+    };
+  }
+
   private static CoherentRuntime.Builder builder(Map<String, Object> ours, List<String> errors) {
     CoherentRuntime.Builder b = CoherentRuntime.builder();
     apply(ours, REDIS_URI, errors, v -> b.redisUri(v));
+    apply(ours, REDIS_CLUSTER, errors, v -> b.redisCluster(Arrays.stream(v.split(","))
+        .map(String::strip).filter(seed -> !seed.isEmpty()).toArray(String[]::new)));
+    apply(ours, CLUSTER_HINTS, errors, v -> b.clusterHints(clusterHints(v)));
     apply(ours, INSTANCE_ID, errors, v -> b.instanceId(v));
     apply(ours, TENANT, errors, v -> b.tenant(v));
     apply(ours, KEY_PREFIX, errors, v -> b.keyPrefix(v));
