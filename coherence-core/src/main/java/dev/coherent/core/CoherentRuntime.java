@@ -192,35 +192,8 @@ public final class CoherentRuntime implements AutoCloseable {
    * @throws IllegalStateException if the runtime is closed
    */
   public UpdateTimestamps updateTimestamps(String scope) {
-    UpdateTimestamps stamps = engine.updateTimestamps(
-        Checks.name("update timestamps scope", scope));
-    // Callers get the interface only: the runtime's maintenance call stays out of reach.
-    return new UpdateTimestamps() {
-      @Override
-      public long now() {
-        return stamps.now();
-      }
-
-      @Override
-      public long lastUpdate(String space) {
-        return stamps.lastUpdate(space);
-      }
-
-      @Override
-      public long update(String space, long notBefore) {
-        return stamps.update(space, notBefore);
-      }
-
-      @Override
-      public long touch(String space, long notBefore) {
-        return stamps.touch(space, notBefore);
-      }
-
-      @Override
-      public int pendingUpdates() {
-        return stamps.pendingUpdates();
-      }
-    };
+    return new CoherentUpdateTimestamps(
+        engine.updateTimestamps(Checks.name("update timestamps scope", scope)));
   }
 
   /** Whether the Pub/Sub connection is open right now. */
@@ -369,22 +342,8 @@ public final class CoherentRuntime implements AutoCloseable {
      */
     public Builder redisUri(String uri) {
       checkUnsealed("redisUri");
-      this.uri = parse("redisUri", uri);
+      this.uri = Checks.redisUri("redisUri", uri);
       return this;
-    }
-
-    private static RedisURI parse(String what, String uri) {
-      Objects.requireNonNull(uri, what);
-      try {
-        return RedisURI.create(uri);
-      } catch (RuntimeException e) {
-        // Lettuce's own message may quote part of the password: leave it out when there is one.
-        String detail = uri.contains("@") ? "" : " (" + e.getMessage() + ")";
-        throw new IllegalArgumentException(what + " '"
-            + uri.replaceFirst("^([A-Za-z]+://)([^:@/]*):.*@", "$1$2:***@")
-            + "' is not a Redis URI" + detail + "; expected redis://host:port or"
-            + " rediss://host:port", uri.contains("@") ? null : e);
-      }
     }
 
     /**
@@ -398,9 +357,9 @@ public final class CoherentRuntime implements AutoCloseable {
       Objects.requireNonNull(seedUris, "redisCluster");
       List<RedisURI> seeds = new ArrayList<>();
       for (String seed : seedUris) {
-        seeds.add(parse("redisCluster seed", seed));
+        seeds.add(Checks.redisUri("redisCluster seed", seed));
       }
-      this.clusterSeeds = checkSeeds(seeds);
+      this.clusterSeeds = Checks.clusterSeeds(seeds);
       return this;
     }
 
@@ -412,16 +371,8 @@ public final class CoherentRuntime implements AutoCloseable {
       for (RedisURI seed : seedUris) {
         seeds.add(RedisURI.builder(Objects.requireNonNull(seed, "redisCluster seed")).build());
       }
-      this.clusterSeeds = checkSeeds(seeds);
+      this.clusterSeeds = Checks.clusterSeeds(seeds);
       return this;
-    }
-
-    private static List<RedisURI> checkSeeds(List<RedisURI> seeds) {
-      if (seeds.isEmpty()) {
-        throw new IllegalArgumentException("redisCluster needs at least one seed URI but was"
-            + " given none; e.g. redisCluster(\"redis://10.0.0.1:6379\")");
-      }
-      return List.copyOf(seeds);
     }
 
     /**
@@ -618,25 +569,8 @@ public final class CoherentRuntime implements AutoCloseable {
      */
     public CoherentRuntime build() {
       checkUnsealed("build");
-      boolean cluster = !clusterSeeds.isEmpty() || clusterClient != null;
-      if (uri == null && !cluster) {
-        throw new IllegalStateException("redisUri or redisCluster is required (e.g."
-            + " redis://localhost:6379)");
-      }
-      if (uri != null && cluster) {
-        throw new IllegalStateException("both redisUri (" + uri.getHost() + ":" + uri.getPort()
-            + ") and a cluster (" + (clusterClient != null ? "redisClusterClient" : "redisCluster")
-            + ") are set; a runtime uses one Redis server or one Redis Cluster");
-      }
-      if (cluster && client != null) {
-        throw new IllegalStateException("redisClient is a standalone client but the runtime is"
-            + " set up for a cluster; share a RedisClusterClient with redisClusterClient instead");
-      }
-      if (!cluster && clusterHints != null) {
-        throw new IllegalStateException("clusterHints (" + clusterHints + ") applies to a Redis"
-            + " Cluster only (redisCluster or redisClusterClient); standalone Redis always uses"
-            + " classic Pub/Sub");
-      }
+      Checks.redisTarget(uri, !clusterSeeds.isEmpty(), clusterClient != null, client != null,
+          clusterHints);
       if (reconcileSpacing.compareTo(reconcileInterval) > 0) {
         throw new IllegalStateException("reconcileSpacing (" + reconcileSpacing + ") must not"
             + " exceed reconcileInterval (" + reconcileInterval + ")");

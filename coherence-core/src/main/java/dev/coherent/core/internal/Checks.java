@@ -1,11 +1,15 @@
 package dev.coherent.core.internal;
 
+import dev.coherent.core.ClusterHints;
+import io.lettuce.core.RedisURI;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** Argument checks of the public builders, each naming the value and what is valid. Stateless. */
 public final class Checks {
@@ -34,6 +38,58 @@ public final class Checks {
           + " letters, digits, '_', '.' or '-', starting with a letter or digit (no ':')");
     }
     return tenant;
+  }
+
+  /** A Redis URI; {@code what} names the setting. Never quotes a password. */
+  public static RedisURI redisUri(String what, String uri) {
+    Objects.requireNonNull(uri, what);
+    try {
+      return RedisURI.create(uri);
+    } catch (RuntimeException e) {
+      // Lettuce's own message may quote part of the password: leave it out when there is one.
+      String detail = uri.contains("@") ? "" : " (" + e.getMessage() + ")";
+      throw new IllegalArgumentException(what + " '"
+          + uri.replaceFirst("^([A-Za-z]+://)([^:@/]*):.*@", "$1$2:***@")
+          + "' is not a Redis URI" + detail + "; expected redis://host:port or"
+          + " rediss://host:port", uri.contains("@") ? null : e);
+    }
+  }
+
+  /** A cluster's seed URIs: at least one; an immutable copy. */
+  public static List<RedisURI> clusterSeeds(List<RedisURI> seeds) {
+    if (seeds.isEmpty()) {
+      throw new IllegalArgumentException("redisCluster needs at least one seed URI but was"
+          + " given none; e.g. redisCluster(\"redis://10.0.0.1:6379\")");
+    }
+    return List.copyOf(seeds);
+  }
+
+  /**
+   * One Redis server or one Redis Cluster, and only the options that apply to it.
+   *
+   * @throws IllegalStateException naming the options that conflict
+   */
+  public static void redisTarget(@Nullable RedisURI uri, boolean seeds, boolean clusterClient,
+      boolean standaloneClient, @Nullable ClusterHints hints) {
+    boolean cluster = seeds || clusterClient;
+    if (uri == null && !cluster) {
+      throw new IllegalStateException("redisUri or redisCluster is required (e.g."
+          + " redis://localhost:6379)");
+    }
+    if (uri != null && cluster) {
+      throw new IllegalStateException("both redisUri (" + uri.getHost() + ":" + uri.getPort()
+          + ") and a cluster (" + (clusterClient ? "redisClusterClient" : "redisCluster")
+          + ") are set; a runtime uses one Redis server or one Redis Cluster");
+    }
+    if (cluster && standaloneClient) {
+      throw new IllegalStateException("redisClient is a standalone client but the runtime is"
+          + " set up for a cluster; share a RedisClusterClient with redisClusterClient instead");
+    }
+    if (!cluster && hints != null) {
+      throw new IllegalStateException("clusterHints (" + hints + ") applies to a Redis"
+          + " Cluster only (redisCluster or redisClusterClient); standalone Redis always uses"
+          + " classic Pub/Sub");
+    }
   }
 
   public static Duration within(String name, Duration value, Duration min, Duration max) {
