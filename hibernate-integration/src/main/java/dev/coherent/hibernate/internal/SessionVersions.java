@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * session is; entries are removed when used.
  */
 public final class SessionVersions extends StandardCacheTransactionSynchronization {
-  private final Map<Object, Long> versions = new HashMap<>();
+  /** Made at the first version remembered: most sessions have no entity without a version. */
+  private @Nullable Map<Object, Long> versions;
 
   public SessionVersions(RegionFactory regionFactory) {
     super(regionFactory);
@@ -28,11 +29,14 @@ public final class SessionVersions extends StandardCacheTransactionSynchronizati
   }
 
   void remember(Object cacheKey, long version) {
+    if (versions == null) {
+      versions = new HashMap<>();
+    }
     versions.put(cacheKey, version);
   }
 
   /** The version remembered for the key, removed; null if none. */
   @Nullable Long take(Object cacheKey) {
-    return versions.remove(cacheKey);
+    return versions == null ? null : versions.remove(cacheKey);
   }
 }
