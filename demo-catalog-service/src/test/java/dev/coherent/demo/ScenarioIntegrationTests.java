@@ -30,7 +30,8 @@ class ScenarioIntegrationTests {
   private static final List<String> KILL_KEYS = List.of("scenario", "mode", "reconcileIntervalMs",
       "boundMs", "outageMs", "products", "writesViaApi", "writesViaSql", "deletes", "readsFromB",
       "staleReads", "maxStalenessMs", "p50StalenessMs", "p99StalenessMs", "staleReadsBeyondBound",
-      "finalConsistent", "finalMismatches", "convergedAfterMs", "hintsReceivedByB",
+      "finalConsistent", "finalMismatches", "finalMismatchDetails", "convergedAfterMs",
+      "hintsReceivedByB",
       "subscriberKills", "pass");
 
   private static RunningDemo demo;

@@ -124,6 +124,7 @@ public final class SubscriberKillScenario {
     report.put("staleReadsBeyondBound", s.staleReadsBeyondBound());
     report.put("finalConsistent", check.consistent);
     report.put("finalMismatches", check.mismatches);
+    report.put("finalMismatchDetails", check.details);
     report.put("convergedAfterMs", check.afterMillis);
     report.put("hintsReceivedByB", hintsReceived() - hintsBefore);
     report.put("subscriberKills", kills);
@@ -217,27 +218,32 @@ public final class SubscriberKillScenario {
     }
   }
 
-  private record Final(boolean consistent, int mismatches, long afterMillis) {}
+  /** The final check: whether b answered what the database holds, and what it did not. */
+  private record Final(boolean consistent, int mismatches, long afterMillis, List<String> details) {}
 
   /** Polls until every written product reads from b as the database has it, or the deadline. */
   private Final awaitConsistent(List<Long> written, Duration within) throws SQLException {
     long start = System.nanoTime();
     long deadline = start + within.toNanos();
-    int mismatches;
+    List<String> details;
     do {
       Map<Long, CatalogClient.Read> truth = sql.truth(written);
-      mismatches = 0;
+      details = new ArrayList<>();
       for (Long id : written) {
-        if (!target.b().product(id).equals(truth.get(id))) {
-          mismatches++;
+        CatalogClient.Read served = target.b().product(id);
+        if (!served.equals(truth.get(id))) {
+          details.add("product " + id + ": b served " + served + ", the database holds "
+              + truth.get(id));
         }
       }
-      if (mismatches == 0) {
-        return new Final(true, 0, Duration.ofNanos(System.nanoTime() - start).toMillis());
+      if (details.isEmpty()) {
+        return new Final(true, 0, Duration.ofNanos(System.nanoTime() - start).toMillis(),
+            List.of());
       }
       LockSupport.parkNanos(50_000_000);
     } while (System.nanoTime() - deadline < 0);
-    return new Final(false, mismatches, Duration.ofNanos(System.nanoTime() - start).toMillis());
+    return new Final(false, details.size(), Duration.ofNanos(System.nanoTime() - start).toMillis(),
+        details);
   }
 
   private long hintsReceived() {
